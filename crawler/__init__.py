@@ -1,0 +1,3 @@
+"""mediamon: scheduled media-monitoring crawler."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,132 @@
+"""`mediamon` sub-commands: parse arguments, make one call into a stage, return an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import config, errors, logs
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _env_help() -> str:
+    lines = ["environment:"]
+    for name, (_field, text) in config.ENVIRONMENT.items():
+        lines.append(f"  {name:<24} {text}")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mediamon",
+        description="Scheduled media-monitoring crawler: job files -> crawl -> deduplicated PostgreSQL.",
+        epilog=_env_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING, ERROR (env MEDIAMON_LOG_LEVEL)")
+    parser.add_argument("--log-format", choices=["human", "json"], help="log line format (env MEDIAMON_LOG_FORMAT)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check job files; errors name file, line and field")
+    p.add_argument("files", nargs="+", type=Path, metavar="JOB_FILE")
+
+    p = sub.add_parser("migrate", help="apply pending database migrations (DATABASE_URL or embedded)")
+
+    p = sub.add_parser("crawl", help="run one job once (the cron entry point) and print a summary")
+    p.add_argument("job", type=Path, metavar="JOB_FILE")
+    p.add_argument("--no-progress", action="store_true", help="plain log lines instead of the live display")
+
+    p = sub.add_parser("demo", help="offline demo: serve the bundled fixture news site on 127.0.0.1 and crawl it")
+    p.add_argument("--keep-serving", action="store_true", help="keep the fixture site up after the crawl")
+
+    _add_optional_commands(sub)
+    return parser
+
+
+def _add_optional_commands(sub: Any) -> None:
+    """Commands provided by later stages (service, search, export) register themselves here."""
+    for module_name in ("service", "analyst"):
+        try:
+            module = __import__(f"crawler.{module_name}_cli", fromlist=["register"])
+        except ImportError:
+            continue
+        module.register(sub)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = config.from_env()
+    except config.ConfigError as exc:
+        print(f"mediamon: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    logs.setup(args.log_level.upper() if args.log_level else settings.log_level, args.log_format or settings.log_format)
+    handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
+    if handler is None:
+        parser.error(f"unknown command {args.command}")
+    try:
+        return int(handler(args, settings))
+    except errors.MediamonError as exc:
+        print(f"mediamon: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("mediamon: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a clean line for operators; the traceback only at DEBUG
+        from . import db
+
+        if isinstance(exc, db.DatabaseUnavailable):
+            print(f"mediamon: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        raise
+
+
+def cmd_validate(args: argparse.Namespace, settings: config.Settings) -> int:
+    from . import jobs
+
+    failed = 0
+    for path in args.files:
+        try:
+            job = jobs.load_job(path)
+        except errors.JobError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"ok: {path}: job {job.name!r}, {len(job.topics)} topics, {len(job.sources)} sources")
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace, settings: config.Settings) -> int:
+    from . import db, migrate
+
+    url = db.resolve_url(settings)
+    with db.connect(url, attempts=3) as conn:
+        applied = migrate.migrate(conn)
+    print(f"migrations applied: {', '.join(f'{v:04d}' for v in applied) or 'none (up to date)'}")
+    return EXIT_OK
+
+
+def cmd_crawl(args: argparse.Namespace, settings: config.Settings) -> int:
+    from . import report
+
+    return report.crawl_and_report(args.job, settings, progress=not args.no_progress)
+
+
+def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> int:
+    from . import demo
+
+    return demo.run(settings, keep_serving=args.keep_serving)
+
+
+COMMANDS = {"validate": cmd_validate, "migrate": cmd_migrate, "crawl": cmd_crawl, "demo": cmd_demo}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

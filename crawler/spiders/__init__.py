@@ -1,0 +1,1 @@
+"""Thin Scrapy adapters: job sources -> requests -> fetched pages."""

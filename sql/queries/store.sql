@@ -1,0 +1,101 @@
+-- Every crawl-time read and write, by name. Parameters are named (%(name)s); nothing is formatted in.
+
+-- name: upsert_source
+INSERT INTO sources (job, name, kind, url, host)
+VALUES (%(job)s, %(name)s, %(kind)s, %(url)s, %(host)s)
+ON CONFLICT (job, url) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind
+RETURNING id;
+
+-- name: source_body_hash
+SELECT body_hash FROM sources WHERE id = %(id)s;
+
+-- name: update_source
+UPDATE sources
+SET last_fetched_at = now(), last_status = %(status)s, last_error = %(error)s,
+    body_hash = COALESCE(%(body_hash)s, body_hash)
+WHERE id = %(id)s;
+
+-- name: known_urls
+SELECT url FROM crawl_seen WHERE job = %(job)s AND url = ANY(%(urls)s);
+
+-- name: article_by_urls
+SELECT a.id, a.content_hash
+FROM article_urls u JOIN articles a ON a.id = u.article_id
+WHERE u.url = ANY(%(urls)s)
+ORDER BY (u.url = %(canonical_url)s) DESC, u.first_seen_at
+LIMIT 1;
+
+-- name: insert_article
+INSERT INTO articles (canonical_url, host, title, text, authors, published_at, date_source, modified_at,
+                      language, site_name, description, image_url, content_hash, source_id)
+VALUES (%(canonical_url)s, %(host)s, %(title)s, %(text)s, %(authors)s, %(published_at)s, %(date_source)s,
+        %(modified_at)s, %(language)s, %(site_name)s, %(description)s, %(image_url)s, %(content_hash)s,
+        %(source_id)s)
+ON CONFLICT DO NOTHING
+RETURNING id;
+
+-- name: article_by_content_hash
+SELECT id FROM articles WHERE content_hash = %(content_hash)s;
+
+-- name: touch_article
+UPDATE articles SET last_seen_at = now() WHERE id = %(id)s;
+
+-- name: insert_alias
+INSERT INTO article_urls (url, article_id, host, via)
+VALUES (%(url)s, %(article_id)s, %(host)s, %(via)s)
+ON CONFLICT (url) DO NOTHING;
+
+-- name: upsert_topic
+INSERT INTO article_topics (article_id, job, topic, terms, score, matched_in)
+VALUES (%(article_id)s, %(job)s, %(topic)s, %(terms)s, %(score)s, %(matched_in)s)
+ON CONFLICT (article_id, job, topic) DO UPDATE
+SET terms = EXCLUDED.terms, score = EXCLUDED.score, matched_in = EXCLUDED.matched_in, tagged_at = now();
+
+-- name: mark_seen
+INSERT INTO crawl_seen (job, url, outcome, article_id)
+VALUES (%(job)s, %(url)s, %(outcome)s, %(article_id)s)
+ON CONFLICT (job, url) DO UPDATE
+SET outcome = EXCLUDED.outcome, article_id = COALESCE(EXCLUDED.article_id, crawl_seen.article_id),
+    last_seen_at = now();
+
+-- name: record_error
+INSERT INTO crawl_errors (run_id, job, url, outcome, detail)
+VALUES (%(run_id)s, %(job)s, %(url)s, %(outcome)s, %(detail)s);
+
+-- name: start_run
+INSERT INTO crawl_runs (job, trigger, pid, host, status)
+VALUES (%(job)s, %(trigger)s, %(pid)s, %(host)s, %(status)s)
+RETURNING id;
+
+-- name: finish_run
+UPDATE crawl_runs
+SET status = %(status)s, finished_at = now(), message = %(message)s,
+    discovered = %(discovered)s, fetched = %(fetched)s, skipped_known = %(skipped_known)s,
+    skipped_robots = %(skipped_robots)s, extracted = %(extracted)s, off_topic = %(off_topic)s,
+    stored = %(stored)s, duplicates = %(duplicates)s, errors = %(errors)s,
+    errors_by_kind = %(errors_by_kind)s, counters = %(counters)s
+WHERE id = %(id)s;
+
+-- name: progress_run
+UPDATE crawl_runs SET counters = %(counters)s WHERE id = %(id)s AND status = 'running';
+
+-- name: fail_if_running
+UPDATE crawl_runs SET status = 'failed', finished_at = now(), message = %(message)s
+WHERE id = %(id)s AND status = 'running';
+
+-- name: run_status
+SELECT status, counters, message FROM crawl_runs WHERE id = %(id)s;
+
+-- name: run_errors
+SELECT url, outcome, detail FROM crawl_errors WHERE run_id = %(id)s ORDER BY id LIMIT %(limit)s;
+
+-- name: recent_articles
+SELECT a.id, a.published_at, a.date_source, a.language, a.host, a.title,
+       COALESCE((SELECT string_agg(t.topic, ',' ORDER BY t.topic) FROM article_topics t WHERE t.article_id = a.id), '') AS topics,
+       (SELECT count(*) FROM article_urls u WHERE u.article_id = a.id) AS urls
+FROM articles a
+ORDER BY a.first_seen_at DESC, a.id DESC
+LIMIT %(limit)s;
+
+-- name: run_counters
+SELECT counters FROM crawl_runs WHERE id = %(id)s;
