@@ -114,6 +114,7 @@ class RunContext:
         self._last_progress_log = time.monotonic()
         self.on_progress: Any = None  # optional callback(counters) for a live display
         self.db_failed = False
+        self.pending: list[models.Outcome] = []  # outcomes raised outside the item flow (filtered redirects)
 
     def count(self, outcome: str, n: int = 1) -> None:
         self.counters[outcome] += n
@@ -149,7 +150,7 @@ def scrapy_settings(job: Any, settings: config.Settings) -> dict[str, Any]:
         "CONCURRENT_REQUESTS": 32,
         "CONCURRENT_REQUESTS_PER_DOMAIN": limits.concurrency_per_host,
         "DOWNLOAD_DELAY": limits.delay_seconds,
-        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "DOWNLOAD_DELAY_JITTER": 0.5,  # +-50% around the delay
         "AUTOTHROTTLE_ENABLED": True,
         "AUTOTHROTTLE_START_DELAY": limits.delay_seconds,
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
@@ -162,8 +163,11 @@ def scrapy_settings(job: Any, settings: config.Settings) -> dict[str, Any]:
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_ENABLED": False,
+        "LOG_INSTALL_ROOT_HANDLER": False,
+        "LOG_LEVEL": "WARNING",
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.CrawlDelayMiddleware": 101},
+        "DUPEFILTER_CLASS": "crawler.middlewares.RunDupeFilter",
         "ITEM_PIPELINES": {"crawler.pipelines.PagePipeline": 300},
         "CONCURRENT_ITEMS": 64,
     }
@@ -185,18 +189,22 @@ def _child_main(job_path: str, db_url: str, run_id: int, settings: config.Settin
     conn = db.connect(db_url)
     source_ids = store.upsert_sources(conn, job.name, job.sources)
     run = RunContext(job=job, run_id=run_id, dbw=dbw, source_ids=source_ids, workers=settings.workers)
-    reason: dict[str, str] = {}
+    close_reason: dict[str, str] = {}
 
-    process = CrawlerProcess(scrapy_settings(job, settings), install_root_handler=False)
+    process = CrawlerProcess(scrapy_settings(job, settings))
+    logs.setup(settings.log_level, settings.log_format)  # Scrapy configured logging too: ours wins
     crawler = process.create_crawler(JobSpider)
 
-    def closed(spider: Any, reason_: str) -> None:
-        reason["value"] = reason_
+    def opened(spider: Any) -> None:
+        run.stats = crawler.stats
+
+    def closed(spider: Any, reason: str) -> None:
+        close_reason["value"] = reason
 
     from scrapy import signals
 
+    crawler.signals.connect(opened, signal=signals.spider_opened)
     crawler.signals.connect(closed, signal=signals.spider_closed)
-    run.stats = crawler.stats
     process.crawl(crawler, job=job, run=run)
     status, message = "succeeded", None
     try:
@@ -205,7 +213,7 @@ def _child_main(job_path: str, db_url: str, run_id: int, settings: config.Settin
         status, message = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        why = reason.get("value", "unknown")
+        why = close_reason.get("value", "unknown")
         if status == "succeeded" and why == "shutdown":
             status, message = "interrupted", "stopped by signal"
         elif run.db_failed:

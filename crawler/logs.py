@@ -47,10 +47,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(doc, ensure_ascii=False)
 
 
+class _QuietLibraries(logging.Filter):
+    """Drop Scrapy/Twisted records below WARNING (their INFO lines are per-request chatter) unless DEBUG."""
+
+    def __init__(self, debug: bool) -> None:
+        super().__init__()
+        self.debug = debug
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.debug or record.levelno >= logging.WARNING:
+            return True
+        return not record.name.startswith(("scrapy", "twisted", "py.warnings"))
+
+
 def setup(level: str = "INFO", fmt: str = "human", stream=None) -> None:
     """Configure the root logger (idempotent) and quiet Scrapy/Twisted's per-request chatter."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else HumanFormatter())
+    handler.addFilter(_QuietLibraries(level == "DEBUG"))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

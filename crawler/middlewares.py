@@ -1,4 +1,5 @@
-"""Downloader middleware: obey robots.txt `Crawl-delay` (Scrapy parses it but does not apply it)."""
+"""Scrapy components: robots.txt `Crawl-delay` (Scrapy parses it but does not apply it), and a dupefilter
+that gives filtered redirects an outcome."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 from typing import Any
 
 from scrapy import signals
+from scrapy.dupefilters import RFPDupeFilter
 from scrapy.http import Request
 
 log = logging.getLogger(__name__)
@@ -42,3 +44,17 @@ class CrawlDelayMiddleware:
         slot = downloader.slots.get(downloader.get_slot_key(request))
         if slot is not None and slot.delay < delay:
             slot.delay = delay  # AutoThrottle lowers delays; put the robots floor back before each request
+
+
+class RunDupeFilter(RFPDupeFilter):
+    """Scrapy's duplicate filter, but a filtered redirect still ends in an outcome (an alias), not silence.
+
+    A redirect whose target was already requested in this run (e.g. an old path 301 -> a page the
+    feed also links) is dropped here; the spider records the old URL as an alias of the target.
+    """
+
+    def log(self, request: Request, spider: Any) -> None:
+        super().log(request, spider)
+        handler = getattr(spider, "duplicate_filtered", None)
+        if handler is not None:
+            handler(request)

@@ -34,7 +34,8 @@ DUPLICATE_CONTENT = "duplicate_content"  # identical normalized text already sto
 UPDATED = "updated"  # a known article re-fetched with changed text (a revision)
 
 # --- errors (counted under errors by kind)
-ERROR_HTTP = "error_http"  # 4xx / 5xx
+ERROR_HTTP = "error_http"  # 4xx / 5xx, retried on the next run
+ERROR_GONE = "error_gone"  # 404 / 410: not fetched again by later runs
 ERROR_TIMEOUT = "error_timeout"
 ERROR_CONNECTION = "error_connection"  # DNS, refused, reset
 ERROR_SOURCE = "error_source"  # a feed / sitemap / listing that could not be fetched or parsed
@@ -42,10 +43,10 @@ ERROR_DB = "error_db"  # a row the database rejected (stored alone, recorded wit
 
 #: outcomes that mean "this URL is done for this job; do not fetch it again on the next run"
 FINAL = frozenset(
-    {STORED, DUPLICATE_URL, DUPLICATE_CONTENT, UPDATED, OFF_TOPIC, NOT_ARTICLE, NOT_HTML, TOO_LARGE, EMPTY}
+    {STORED, DUPLICATE_URL, DUPLICATE_CONTENT, UPDATED, OFF_TOPIC, NOT_ARTICLE, NOT_HTML, TOO_LARGE, EMPTY, ERROR_GONE}
 )
 
-ERRORS = frozenset({ERROR_HTTP, ERROR_TIMEOUT, ERROR_CONNECTION, ERROR_SOURCE, ERROR_DB, EXTRACT_FAILED, BAD_ENCODING})
+ERRORS = frozenset({ERROR_HTTP, ERROR_GONE, ERROR_TIMEOUT, ERROR_CONNECTION, ERROR_SOURCE, ERROR_DB, EXTRACT_FAILED, BAD_ENCODING})
 
 
 def stat_key(outcome: str) -> str:

@@ -72,6 +72,9 @@ class PagePipeline:
     async def flush(self) -> None:
         """Store what is buffered; count each item's outcome from what the database did."""
         batch, self.buffer = self.buffer, []
+        if self.closing:  # redirect aliases point at pages that may still be in extraction until now
+            batch += self.run.pending
+            self.run.pending.clear()
         self.last_flush = time.monotonic()
         if not batch:
             return

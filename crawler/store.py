@@ -214,6 +214,19 @@ def _assign_story(conn: psycopg.Connection, article_id: int, page: models.Page) 
     )
 
 
+def _alias_of_known(conn: psycopg.Connection, item: models.Outcome) -> int | None:
+    """`urls[0]` redirected to `urls[1:]`: make it an alias of that article if it is stored already.
+
+    When the target is still in flight, the spider has put the old URL among the target's aliases.
+    """
+    row = conn.execute(_q("article_by_urls"), {"urls": list(item.urls[1:]), "canonical_url": item.urls[1]}).fetchone()
+    if row is None:
+        return None
+    conn.execute(_q("insert_alias"), {"url": item.urls[0], "article_id": row[0], "host": urls.host(item.urls[0]),
+                                      "via": "redirect"})
+    return int(row[0])
+
+
 def save_batch(
     conn: psycopg.Connection, job: str, run_id: int | None, items: Sequence[models.Page | models.Outcome]
 ) -> list[tuple[str, str, str]]:
@@ -228,8 +241,17 @@ def save_batch(
         for item in items:
             if isinstance(item, models.Outcome):
                 results.append((item.urls[0], item.outcome, item.detail))
+                if item.outcome in outcomes.ERRORS:
+                    conn.execute(
+                        _q("record_error"),
+                        {"run_id": run_id, "job": job, "url": item.urls[0], "outcome": item.outcome,
+                         "detail": item.detail[:2000]},
+                    )
+                article_id = _alias_of_known(conn, item) if item.outcome == outcomes.DUPLICATE_URL else None
                 if item.outcome in outcomes.FINAL:
-                    seen.extend({"job": job, "url": u, "outcome": item.outcome, "article_id": None} for u in item.urls)
+                    seen.extend(
+                        {"job": job, "url": u, "outcome": item.outcome, "article_id": article_id} for u in item.urls
+                    )
                 continue
             first_url = item.urls[0][0] if item.urls else item.canonical_url
             try:

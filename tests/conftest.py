@@ -61,13 +61,23 @@ def template_db(pg_server_url: str) -> Iterator[str]:
     _drop_db(pg_server_url, name)
 
 
-@pytest.fixture
-def db_url(pg_server_url: str, template_db: str) -> Iterator[str]:
-    """A fresh, migrated database for one test."""
+def _fresh_db(pg_server_url: str, template_db: str) -> Iterator[str]:
     name = f"mediamon_t_{_SESSION}_{uuid.uuid4().hex[:8]}"
     url = _create_db(pg_server_url, name, template=template_db)
     yield url
     _drop_db(pg_server_url, name)
+
+
+@pytest.fixture
+def db_url(pg_server_url: str, template_db: str) -> Iterator[str]:
+    """A fresh, migrated database for one test."""
+    yield from _fresh_db(pg_server_url, template_db)
+
+
+@pytest.fixture(scope="module")
+def module_db_url(pg_server_url: str, template_db: str) -> Iterator[str]:
+    """A fresh, migrated database shared by the tests of one module (e.g. one crawl, many assertions)."""
+    yield from _fresh_db(pg_server_url, template_db)
 
 
 @pytest.fixture

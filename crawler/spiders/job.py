@@ -26,7 +26,8 @@ def failure_outcome(failure: Failure) -> tuple[str, str]:
     """Map a download failure to (outcome, detail)."""
     exc = failure.value
     if isinstance(exc, HttpError):
-        return outcomes.ERROR_HTTP, f"HTTP {exc.response.status}"
+        status = exc.response.status
+        return (outcomes.ERROR_GONE if status in (404, 410) else outcomes.ERROR_HTTP), f"HTTP {status}"
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if "robots.txt" in text:
@@ -34,7 +35,7 @@ def failure_outcome(failure: Failure) -> tuple[str, str]:
         if "offsite" in text:
             return outcomes.SKIPPED_OFFSITE, text
         return outcomes.ERROR_CONNECTION, text
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
+    if isinstance(exc, (TimeoutError, TCPTimedOutError)) or "Timeout" in type(exc).__name__:
         return outcomes.ERROR_TIMEOUT, str(exc) or "timed out"
     if "max size" in str(exc):
         return outcomes.TOO_LARGE, str(exc)
@@ -50,7 +51,9 @@ class JobSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.job = job
         self.run = run  # crawler.crawl.RunContext: db worker, source ids, now, counters
-        self.allowed_domains = sorted(job.hosts)
+        # Scrapy's offsite filter takes bare host names (it drops entries with a port); our own
+        # urls.allowed() check before scheduling also enforces ports
+        self.allowed_domains = sorted({h.rsplit(":", 1)[0] if h.count(":") == 1 else h for h in job.hosts})
         self.requested: dict[str, list[str]] = {}  # canonical URL -> raw URL variants seen this run
         self.scheduled = 0
 
@@ -77,8 +80,9 @@ class JobSpider(scrapy.Spider):
         elif kind == "sitemap":
             found = discover.parse_sitemap(response.body, response.url)
         else:
+            # no hosts= here: offsite links are counted as skipped_offsite below, not dropped silently
             found = discover.parse_listing(
-                response.body, response.url, patterns=tuple(source.article_patterns), hosts=self.job.hosts
+                response.body, response.url, patterns=tuple(source.article_patterns), content_type=_content_type(response)
             )
         source_id = self.run.source_ids.get(source.url)
         if found.error and not found.links and not found.sitemaps:
@@ -88,9 +92,13 @@ class JobSpider(scrapy.Spider):
             )
             await self.run.db.call_source_status(source_id, outcomes.ERROR_SOURCE, found.error, response.url)
             return
-        if found.error:
-            log.info("source partly broken", extra={"job": self.job.name, "url": response.url, "reason": found.error})
-        await self.run.db.call_source_status(source_id, "ok", found.error, None)
+        if found.error:  # ill-formed, but entries were recovered: counted, and the entries are used
+            self.run.count(outcomes.ERROR_SOURCE)
+            detail = f"{found.error} ({len(found.links)} entries recovered)"
+            log.warning("source partly broken", extra={"job": self.job.name, "url": response.url, "reason": detail})
+            await self.run.db.call_source_status(source_id, outcomes.ERROR_SOURCE, detail, response.url)
+        else:
+            await self.run.db.call_source_status(source_id, "ok", None, None)
         for child in found.sitemaps:
             if urls.allowed(child, self.job.hosts):
                 yield self._source_request(child, source)
@@ -112,7 +120,7 @@ class JobSpider(scrapy.Spider):
     async def _article_requests(
         self, links: tuple[models.Link, ...], source: Any, source_id: int | None
     ) -> AsyncIterator[scrapy.Request]:
-        max_age_days = getattr(source, "max_age_days", None) or self.job.limits.max_age_days
+        max_age_days = self.job.source_max_age_days(source)
         oldest = self.run.now - timedelta(days=max_age_days)
         fresh: list[tuple[str, models.Link]] = []
         for link in links:
@@ -141,7 +149,7 @@ class JobSpider(scrapy.Spider):
                 continue
             self.scheduled += 1
             yield scrapy.Request(
-                link.url,
+                canonical,  # tracking parameters stripped, so Scrapy's dupefilter sees one URL per article
                 callback=self.parse_article,
                 errback=self.article_failed,
                 meta={"link": link, "canonical": canonical, "source": source, "source_id": source_id},
@@ -160,9 +168,28 @@ class JobSpider(scrapy.Spider):
             out.setdefault(urls.canonical_url(raw), "redirect")
         if response_url:
             out.setdefault(urls.canonical_url(response_url), "fetched")
-        for raw in self.requested.get(canonical, []):
-            out.setdefault(raw, "discovered")  # raw variants (tracking parameters) as found
+        for known in list(out):
+            for raw in self.requested.get(known, []):
+                out.setdefault(raw, "discovered")  # raw variants (tracking parameters) as found
         return tuple(out.items())
+
+    def duplicate_filtered(self, request: scrapy.Request) -> None:
+        """Scrapy dropped a request for a URL already requested this run: give the link its outcome.
+
+        A redirect that lands there makes the old URL an alias; a direct link to a page that an earlier
+        redirect already reached is skipped_seen.
+        """
+        if "link" not in request.meta:
+            return
+        if not request.meta.get("redirect_urls"):
+            self._skip(outcomes.SKIPPED_SEEN, request.url)
+            return
+        target = urls.canonical_url(request.url)
+        old = request.meta["canonical"]
+        self.requested.setdefault(target, []).extend(request.meta["redirect_urls"])
+        self.run.pending.append(
+            models.Outcome((old, target), outcomes.DUPLICATE_URL, f"redirects to {target}, already requested")
+        )
 
     def parse_article(self, response: Response) -> Any:
         self.run.count(outcomes.FETCHED)

@@ -1,0 +1,287 @@
+"""Feed, sitemap and listing-page discovery (crawler.discover) on project-made fixtures."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from crawler import discover
+
+FIXTURES = Path(__file__).parent / "fixtures" / "discover"
+FEED_URL = "https://news.example.com/feed/rss.xml"
+SITEMAP_URL = "https://news.example.com/sitemap.xml"
+LISTING_URL = "https://news.example.com/america/"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-02", utc(2024, 1, 2)),
+        ("2024-01-02T10:00:00Z", utc(2024, 1, 2, 10)),
+        ("2024-01-02T10:00:00+02:00", utc(2024, 1, 2, 8)),
+        ("2024-01-02T10:00:00", utc(2024, 1, 2, 10)),  # naive -> UTC
+        ("2024-1-2", utc(2024, 1, 2)),
+        ("2024-01", utc(2024, 1, 1)),
+        ("Tue, 02 Jan 2024 10:00:00 GMT", utc(2024, 1, 2, 10)),
+        ("Tue, 02 Jan 2024 10:00:00 -0500", utc(2024, 1, 2, 15)),
+        ("02 Jan 2024", utc(2024, 1, 2)),
+        ("2026-46-21", None),  # real-world impossible meta value
+        ("2024-02-30", None),
+        ("Fri, 30 Feb 2024 10:00:00 GMT", None),
+        ("2024-13-01T00:00:00Z", None),
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_date(text: str | None, expected: datetime | None) -> None:
+    assert discover.parse_date(text) == expected
+
+
+# --------------------------------------------------------------------------- feeds
+
+
+def test_rss20_entries_become_links_with_hints() -> None:
+    result = discover.parse_feed(fixture("rss20.xml"), FEED_URL, content_type="application/rss+xml")
+    assert result.error is None
+    assert [link.url for link in result.links] == [
+        "https://news.example.com/america/cuba-medidas.html?utm_source=rss&utm_medium=feed",
+        "https://news.example.com/america/venezuela-elecciones.html",
+        "https://news.example.com/america/solo-guid.html",
+    ]
+    first = result.links[0]
+    assert (first.kind, first.source_url, first.language) == ("feed", FEED_URL, "es")
+    assert first.title == "Cuba anuncia nuevas medidas"  # markup stripped
+    assert first.published == utc(2024, 1, 2, 8)  # +0200 converted to UTC
+
+
+def test_rss20_relative_link_is_resolved_against_feed_url() -> None:
+    result = discover.parse_feed(fixture("rss20.xml"), FEED_URL)
+    assert result.links[0].url.startswith("https://news.example.com/america/")
+
+
+def test_rss20_impossible_pubdate_is_dropped_not_normalized() -> None:
+    link = discover.parse_feed(fixture("rss20.xml"), FEED_URL).links[1]
+    assert link.published is None and link.lastmod is None
+
+
+def test_rss20_permalink_guid_and_dc_date_are_used() -> None:
+    link = discover.parse_feed(fixture("rss20.xml"), FEED_URL).links[2]
+    assert link.url == "https://news.example.com/america/solo-guid.html"
+    assert link.published == utc(2024, 1, 3, 8, 30)
+
+
+def test_rss20_tracking_duplicate_and_linkless_entries_are_dropped() -> None:
+    titles = [link.title for link in discover.parse_feed(fixture("rss20.xml"), FEED_URL).links]
+    assert "Duplicate with tracking" not in titles
+    assert "No link at all" not in titles and "Mail link" not in titles
+
+
+def test_atom10_published_and_updated_stay_apart() -> None:
+    result = discover.parse_feed(fixture("atom10.xml"), "https://atom.example.org/feed.atom")
+    assert result.error is None
+    first, second = result.links
+    assert first.url == "https://atom.example.org/2024/03/havana-caracas"
+    assert first.title == "Havana & Caracas"
+    assert first.published == utc(2024, 3, 1, 14, 15)
+    assert first.lastmod == utc(2024, 3, 1, 11)
+    assert first.language == "en"  # xml:lang="en-GB"
+    assert (second.published, second.lastmod) == (None, utc(2024, 3, 2))
+
+
+def test_rdf_feed() -> None:
+    result = discover.parse_feed(fixture("rdf.xml"), "https://rdf.example.net/index.rdf")
+    assert result.error is None
+    (link,) = result.links
+    assert (link.url, link.title, link.language) == ("https://rdf.example.net/story/1", "RDF story one", "en")
+    assert link.published == utc(2024, 5, 6, 5, 8, 9)
+
+
+def test_broken_feed_without_entries_is_an_error() -> None:
+    result = discover.parse_feed(fixture("broken_feed.xml"), FEED_URL)
+    assert result.links == ()
+    assert result.error is not None and "ill-formed" in result.error
+
+
+def test_ill_formed_feed_keeps_recovered_entries_and_reports_error() -> None:
+    result = discover.parse_feed(fixture("partial_feed.xml"), FEED_URL)
+    assert [link.title for link in result.links] == ["First", "Second"]
+    assert result.error is not None and "ill-formed" in result.error
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [(b"", "empty"), (b"   \n", "empty"), (b"<html><body><p>hi</p></body></html>", "not a feed")],
+)
+def test_unusable_feed_documents(body: bytes, reason: str) -> None:
+    result = discover.parse_feed(body, FEED_URL)
+    assert result.links == () and result.error is not None and reason in result.error
+
+
+def test_html_page_is_not_a_feed() -> None:
+    result = discover.parse_feed(fixture("not_a_feed.html"), FEED_URL)
+    assert result.links == () and result.error is not None
+
+
+# --------------------------------------------------------------------------- sitemaps
+
+
+def test_sitemap_index_lists_child_sitemaps() -> None:
+    result = discover.parse_sitemap(fixture("sitemap_index.xml"), SITEMAP_URL)
+    assert result.error is None and result.links == ()
+    assert result.sitemaps == (
+        "https://news.example.com/sitemap-news.xml",
+        "https://news.example.com/sitemap-2024-01.xml.gz",
+    )
+
+
+def test_urlset_lastmod_and_invalid_lastmod_ignored() -> None:
+    result = discover.parse_sitemap(fixture("sitemap_urlset.xml"), SITEMAP_URL)
+    assert result.error is None
+    assert [(link.url.rsplit("/", 1)[1], link.lastmod) for link in result.links] == [
+        ("a.html", utc(2024, 1, 2, 9)),
+        ("b.html", None),  # 2026-46-21
+        ("c.html", utc(2024, 1, 1)),
+        ("d.html", None),
+    ]
+    assert {link.kind for link in result.links} == {"sitemap"}
+
+
+def test_news_sitemap_publication_date_title_language() -> None:
+    first, second = discover.parse_sitemap(fixture("sitemap_news.xml"), SITEMAP_URL).links
+    assert first.url == "https://news.example.com/america/cuba-apagon.html"
+    assert first.title == "Cuba sufre un apagón general"
+    assert first.published == utc(2024, 2, 1, 14, 30)
+    assert first.lastmod == utc(2024, 2, 1, 12)
+    assert first.language == "es"
+    assert (second.title, second.published, second.language) == ("Fecha imposible", None, "zh")
+
+
+def test_gzip_sitemap() -> None:
+    plain = discover.parse_sitemap(fixture("sitemap_news.xml"), SITEMAP_URL)
+    zipped = discover.parse_sitemap(gzip.compress(fixture("sitemap_news.xml")), SITEMAP_URL)
+    assert zipped == plain and len(zipped.links) == 2
+
+
+def test_gzip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(discover, "MAX_SITEMAP_BYTES", 1000)
+    bomb = gzip.compress(b"<urlset>" + b" " * 100_000 + b"</urlset>")
+    result = discover.parse_sitemap(bomb, SITEMAP_URL)
+    assert result.links == () and result.error is not None and "larger than" in result.error
+
+
+def test_corrupt_gzip_is_an_error() -> None:
+    result = discover.parse_sitemap(b"\x1f\x8b\x08\x00garbage", SITEMAP_URL)
+    assert result.links == () and result.error is not None and "gzip" in result.error
+
+
+def test_sitemap_entities_are_not_resolved() -> None:
+    result = discover.parse_sitemap(fixture("sitemap_xxe.xml"), SITEMAP_URL)
+    hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else "\0"
+    assert all(hostname not in link.url for link in result.links)
+
+
+def test_truncated_sitemap_recovers_complete_entries() -> None:
+    result = discover.parse_sitemap(fixture("sitemap_truncated.xml"), SITEMAP_URL)
+    assert [link.url for link in result.links] == [
+        "https://news.example.com/one.html",
+        "https://news.example.com/two.html",
+    ]
+    assert result.error is not None and "ill-formed" in result.error
+
+
+def test_plain_text_sitemap() -> None:
+    body = b"https://news.example.com/a.html\nhttps://news.example.com/b.html\n\n"
+    result = discover.parse_sitemap(body, "https://news.example.com/sitemap.txt")
+    assert [link.url for link in result.links] == ["https://news.example.com/a.html", "https://news.example.com/b.html"]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [(b"", "empty"), (fixture("rss20.xml"), "not a sitemap"), (b"just words", "not a sitemap")],
+)
+def test_unusable_sitemaps(body: bytes, reason: str) -> None:
+    result = discover.parse_sitemap(body, SITEMAP_URL)
+    assert result.links == () and result.error is not None and reason in result.error
+
+
+# --------------------------------------------------------------------------- listing pages
+
+
+def test_listing_without_filters_skips_chrome_self_and_non_http_links() -> None:
+    urls_found = [link.url for link in discover.parse_listing(fixture("listing.html"), LISTING_URL).links]
+    assert "https://news.example.com/2024/01/nav-article.html" not in urls_found  # inside <nav>
+    assert "https://news.example.com/2024/01/footer-article.html" not in urls_found  # inside <footer>
+    assert LISTING_URL not in urls_found
+    assert all(u.startswith("https://") for u in urls_found)
+    assert "https://offsite.example.net/2024/01/other.html" in urls_found  # no hosts given: kept
+
+
+def test_listing_with_patterns_and_hosts() -> None:
+    result = discover.parse_listing(
+        fixture("listing.html"),
+        LISTING_URL,
+        patterns=(r"^/\d{4}/\d{2}/",),
+        hosts=frozenset({"news.example.com"}),
+    )
+    assert result.error is None
+    assert [(link.url, link.title) for link in result.links] == [
+        ("https://news.example.com/2024/01/cuba-economia.html", "La economía de Cuba"),
+        ("https://www.news.example.com/2024/01/venezuela-crudo.html", "Venezuela y el crudo"),
+        ("https://news.example.com/2024/01/el-niño.html", "Niño")  # as found; requests encode it,
+    ]
+    assert {(link.kind, link.source_url) for link in result.links} == {("listing", LISTING_URL)}
+
+
+def test_listing_pattern_sees_query_string() -> None:
+    result = discover.parse_listing(fixture("listing.html"), LISTING_URL, patterns=(r"[?&]page=\d+",))
+    assert [link.url for link in result.links] == ["https://news.example.com/search?q=cuba&page=2"]
+
+
+def test_listing_invalid_pattern_is_an_error() -> None:
+    result = discover.parse_listing(fixture("listing.html"), LISTING_URL, patterns=("(unclosed",))
+    assert result.links == () and result.error is not None and "pattern" in result.error
+
+
+def test_listing_base_href_and_latin1_page() -> None:
+    body = '<html><head><base href="https://news.example.com/es/"></head><body><a href="cañón.html">Cañón</a>'
+    result = discover.parse_listing(body.encode("latin-1"), LISTING_URL, content_type="text/html; charset=iso-8859-1")
+    assert [(link.url, link.title) for link in result.links] == [("https://news.example.com/es/cañón.html", "Cañón")]
+
+
+def test_empty_listing_is_an_error() -> None:
+    assert discover.parse_listing(b"", LISTING_URL).error == "empty document"
+
+
+# --------------------------------------------------------------------------- sniffing
+
+
+@pytest.mark.parametrize(
+    ("name", "feed", "sitemap"),
+    [
+        ("rss20.xml", True, False),
+        ("atom10.xml", True, False),
+        ("rdf.xml", True, False),
+        ("sitemap_index.xml", False, True),
+        ("sitemap_news.xml", False, True),
+        ("listing.html", False, False),
+    ],
+)
+def test_sniffing(name: str, feed: bool, sitemap: bool) -> None:
+    body = fixture(name)
+    assert discover.looks_like_feed(body) is feed
+    assert discover.looks_like_sitemap(body) is sitemap

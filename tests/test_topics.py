@@ -1,0 +1,226 @@
+"""Topic query language and matching: parser structure and errors, accent-insensitive matching."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from crawler import jobs, topics
+from crawler.errors import QueryError
+from crawler.topics import And, Not, Or, Term
+
+
+def t(words: str, *, prefix: bool = False, field: str | None = None) -> tuple[str, bool, str | None]:
+    return (words, prefix, field)
+
+
+def shape(node: topics.Node) -> object:
+    """The tree without source positions, for compact expectations."""
+    if isinstance(node, Term):
+        return t(node.words, prefix=node.prefix, field=node.field)
+    if isinstance(node, Not):
+        return ("NOT", shape(node.child))
+    return ("AND" if isinstance(node, And) else "OR", *(shape(c) for c in node.children))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("maduro", t("maduro")),
+        ("Díaz-Canel", t("diaz canel")),
+        ('"Nicolás Maduro"', t("nicolas maduro")),
+        ("maduro oil", ("AND", t("maduro"), t("oil"))),
+        ("maduro AND oil", ("AND", t("maduro"), t("oil"))),
+        ("a OR b c", ("OR", t("a"), ("AND", t("b"), t("c")))),
+        ("(a OR b) c", ("AND", ("OR", t("a"), t("b")), t("c"))),
+        ("a NOT b", ("AND", t("a"), ("NOT", t("b")))),
+        ("a -b", ("AND", t("a"), ("NOT", t("b")))),
+        ("a -(b OR c)", ("AND", t("a"), ("NOT", ("OR", t("b"), t("c"))))),
+        ("venezolan*", t("venezolan", prefix=True)),
+        ('"nicolás mad*"', t("nicolas mad", prefix=True)),
+        ("title:cuba", t("cuba", field="title")),
+        ('TITLE:"díaz canel" OR havana', ("OR", t("diaz canel", field="title"), t("havana"))),
+        ("cuba and venezuela", ("AND", t("cuba"), t("and"), t("venezuela"))),  # lower-case: a word
+        ("a OR b OR c", ("OR", t("a"), t("b"), t("c"))),
+        ("10:30", t("10 30")),
+    ],
+)
+def test_parse_query_structure(query: str, expected: object) -> None:
+    assert shape(topics.parse_query(query).root) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "position", "message"),
+    [
+        ("", 0, "empty query"),
+        ("   ", 3, "empty query"),
+        ("maduro AND", 10, "query ends where a term was expected"),
+        ("AND maduro", 0, "expected a term before 'AND'"),
+        ("maduro OR OR oil", 10, "expected a term before 'OR'"),
+        ("maduro AND (oil OR crudo", 11, "missing ')'"),
+        ("maduro)", 6, "unbalanced ')'"),
+        ("a OR ()", 6, "expected a term before ')'"),
+        ('cuba "la habana', 5, "unterminated phrase"),
+        ("cuba foo:bar", 5, "unknown field 'foo'"),
+        ("title:", 6, "expected a word or phrase after 'title:'"),
+        ("title:(a OR b)", 6, "expected a word or phrase after 'title:'"),
+        ("cu*", 0, "at least 3 characters before '*'"),
+        ("ma*duro", 2, "'*' is only allowed at the end"),
+        ("cuba !!!", 5, "has no letters or digits"),
+        ('cuba ""', 5, "has no letters or digits"),
+        ("NOT cuba", 0, "at least one term that is not negated"),
+        ("-cuba -venezuela", 0, "at least one term that is not negated"),
+    ],
+)
+def test_parse_query_errors_point_at_the_column(query: str, position: int, message: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        topics.parse_query(query)
+    error = caught.value
+    assert (error.position, error.query) == (position, query)
+    assert message in error.message
+    assert str(error).startswith(f"column {position}: ")
+    assert error.pointer().splitlines()[1] == " " * position + "^"
+
+
+def test_positive_terms_skip_negated_ones() -> None:
+    query = topics.parse_query('maduro NOT (béisbol OR "plátano maduro") title:venezuela')
+    assert [term.words for term in query.positive_terms()] == ["maduro", "venezuela"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Díaz-Canel", "diaz canel"),
+        ("DÍAZ  CANEL", "diaz canel"),
+        ("Díaz–Canel", "diaz canel"),  # en dash
+        ("Camagüey, Pinar del Río", "camaguey pinar del rio"),
+        ("Straße", "strasse"),
+        ("São Paulo", "sao paulo"),
+        ("snake_case", "snake case"),
+    ],
+)
+def test_normalize(text: str, expected: str) -> None:
+    assert topics.normalize(text).strip() == expected
+
+
+# --------------------------------------------------------------------------- matching
+
+TOPICS = [
+    jobs.Topic(
+        name="cuba",
+        terms={"any": ["Díaz-Canel", "Cuba"], "es": ["La Habana", "cubano*"], "en": ["Havana"]},
+        exclude=["Cuba Gooding"],
+    ),
+    jobs.Topic(
+        name="venezuela",
+        query="maduro AND (gobierno OR presidente OR government) NOT béisbol",
+        terms={"any": ["Venezuela"], "es": ["venezolan*"]},
+    ),
+    jobs.Topic(name="headline-cuba", query="title:cuba"),
+]
+MATCHER = topics.compile_topics(TOPICS)
+
+
+def topic_terms(title: str, text: str, language: str | None) -> dict[str, tuple[str, ...]]:
+    return {m.topic: m.terms for m in topics.match(MATCHER, title=title, text=text, language=language)}
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language", "expected"),
+    [
+        # Díaz-Canel in every spelling people and newsrooms use
+        ("", "Reunión con Díaz-Canel hoy.", "es", {"cuba": ("Díaz-Canel",)}),
+        ("", "Reunión con Díaz Canel hoy.", "es", {"cuba": ("Díaz-Canel",)}),
+        ("", "reunion con diaz-canel hoy", "es", {"cuba": ("Díaz-Canel",)}),
+        ("", "Meeting with DIAZ CANEL today.", "en", {"cuba": ("Díaz-Canel",)}),
+        ("", "Díaz–Canel (en dash)", None, {"cuba": ("Díaz-Canel",)}),
+        # whole words only
+        ("", "Díaz said Canel-like things", "en", {}),
+        ("", "Visit Cubadebate or Cubana airlines.", "en", {}),
+        ("", "Los cubanos celebran.", "es", {"cuba": ("cubano*",)}),
+        # phrases need their words in order and adjacent
+        ("", "Llegó a La Habana.", "es", {"cuba": ("La Habana",)}),
+        ("", "La bella Habana.", "es", {}),
+        # per-language lists: "es" terms only for Spanish (or unknown) articles, "any" for all
+        ("", "Los cubanos celebran.", "en", {}),
+        ("", "Los cubanos celebran.", None, {"cuba": ("cubano*",)}),
+        ("", "Los cubanos celebran.", "es-CU", {"cuba": ("cubano*",)}),
+        ("", "Havana nights", "es", {}),
+        ("", "Havana nights", "en", {"cuba": ("Havana",)}),
+        ("", "Crisis en Venezuela", "fr", {"venezuela": ("Venezuela",)}),
+        # queries: AND, OR, NOT
+        ("", "El presidente Maduro habló.", "es", {"venezuela": ("maduro", "presidente")}),
+        ("", "Un plátano maduro.", "es", {}),
+        ("", "El presidente Maduro habló de béisbol.", "es", {}),
+        # exclusions veto a topic even when its terms match
+        ("", "Cuba Gooding Jr. visits Cuba.", "en", {}),
+        # title: restriction
+        ("Cuba hoy", "Sin más.", "es", {"cuba": ("Cuba",), "headline-cuba": ("cuba",)}),
+        ("Hoy", "Cuba, sin más.", "es", {"cuba": ("Cuba",)}),
+        ("", "", "es", {}),
+    ],
+)
+def test_match_table(title: str, text: str, language: str | None, expected: dict[str, tuple[str, ...]]) -> None:
+    assert topic_terms(title, text, language) == expected
+
+
+def test_match_reports_where_terms_matched() -> None:
+    text = "Primer párrafo sobre otra cosa.\n" + "relleno " * 80 + "\nAl final aparece Venezuela."
+    (found,) = topics.match(MATCHER, title="Crisis en Venezuela", text=text, language="es")
+    assert found.where == ("title", "body")
+    (found,) = topics.match(MATCHER, title="Crisis", text="Venezuela amanece sin luz.", language="es")
+    assert found.where == ("lead",)
+
+
+def test_lead_is_the_first_paragraph_up_to_its_cap() -> None:
+    paragraph = "palabra " * 60  # ~480 characters: a long first paragraph is all lead
+    (found,) = topics.match(MATCHER, title="", text=paragraph + "Venezuela\nmás", language="es")
+    assert found.where == ("lead",)
+    (found,) = topics.match(MATCHER, title="", text="palabra " * 100 + "Venezuela", language="es")
+    assert found.where == ("body",)  # past the 600-character cap
+
+
+def test_title_hits_score_more_than_body_hits() -> None:
+    body = "x " * 400
+    (in_title,) = topics.match(MATCHER, title="Venezuela", text=body, language="es")
+    (in_body,) = topics.match(MATCHER, title="", text=body + "Venezuela", language="es")
+    assert in_title.score == topics.TITLE_WEIGHT
+    assert in_body.score == topics.BODY_WEIGHT
+    assert in_title.score > in_body.score
+
+
+def test_repeated_terms_score_is_capped() -> None:
+    text = "x " * 400 + "Venezuela. " * 50
+    (found,) = topics.match(MATCHER, title="", text=text, language="es")
+    assert found.score == topics.BODY_WEIGHT * topics.OCCURRENCE_CAP
+
+
+def test_a_term_in_two_lists_is_reported_once() -> None:
+    matcher = topics.compile_topics([jobs.Topic(name="v", query="venezuela", terms={"any": ["Venezuela"], "es": ["venezuela"]})])
+    (found,) = topics.match(matcher, title="", text="Venezuela", language="es")
+    assert found.terms == ("Venezuela",)
+    assert found.score == topics.LEAD_WEIGHT
+
+
+def test_topics_come_back_in_job_order() -> None:
+    found = topics.match(MATCHER, title="Cuba y Venezuela", text="", language="es")
+    assert [m.topic for m in found] == ["cuba", "venezuela", "headline-cuba"]
+
+
+def test_matcher_survives_pickling_for_worker_processes() -> None:
+    clone = pickle.loads(pickle.dumps(MATCHER))
+    assert clone == MATCHER
+    args = {"title": "Díaz-Canel en La Habana", "text": "El presidente Maduro y el gobierno.", "language": "es"}
+    assert topics.match(clone, **args) == topics.match(MATCHER, **args)
+
+
+def test_compile_rejects_a_bad_query() -> None:
+    class Spec:
+        name = "x"
+        query = "maduro AND"
+        terms: dict[str, list[str]] = {}
+        exclude: list[str] = []
+
+    with pytest.raises(QueryError):
+        topics.compile_topics([Spec()])
