@@ -48,16 +48,21 @@ class JsonFormatter(logging.Formatter):
 
 
 class _QuietLibraries(logging.Filter):
-    """Drop Scrapy/Twisted records below WARNING (their INFO lines are per-request chatter) unless DEBUG."""
+    """Unless DEBUG: drop Scrapy/Twisted records below WARNING (per-request chatter) and their tracebacks."""
 
     def __init__(self, debug: bool) -> None:
         super().__init__()
         self.debug = debug
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.debug or record.levelno >= logging.WARNING:
+        library = record.name.startswith(("scrapy", "twisted", "py.warnings"))
+        if self.debug or not library:
             return True
-        return not record.name.startswith(("scrapy", "twisted", "py.warnings"))
+        if record.levelno >= logging.WARNING:
+            # their message already names the error; our own log line names URL and outcome
+            record.exc_info, record.exc_text = None, None
+            return True
+        return False
 
 
 def setup(level: str = "INFO", fmt: str = "human", stream=None) -> None:
