@@ -30,3 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/dates.py
 	$(BIN)/python bench/dedup.py
+
+.PHONY: compose-check
+compose-check:  ## validate docker-compose.yml without a Docker engine (Debian: apt-get install docker-compose)
+	docker-compose config -q

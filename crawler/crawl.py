@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -259,11 +260,49 @@ def run_job(job_path: Path, settings: config.Settings, *, trigger: str = "cli", 
         child.join(timeout=0.5)
         if watch is not None:
             watch(run_id)
+    if child.exitcode != 0:
+        _kill_group(child)  # its extraction workers must not outlive it
     with db.connect(url, attempts=3) as conn:
-        if child.exitcode != 0:
+        if child.exitcode in (-signal.SIGTERM, -signal.SIGINT):  # stopped before Scrapy took over signals
+            store.close_if_running(conn, run_id, "interrupted", f"stopped by signal {-child.exitcode} while starting")
+        elif child.exitcode != 0:
             store.fail_if_running(conn, run_id, f"crawl process exited with code {child.exitcode}")
         status, counters, message = store.run_status(conn, run_id)
     return RunSummary(run_id, job.name, status, counters, message, time.monotonic() - started)
+
+
+def lock_key(job: str) -> int:
+    """Stable signed 64-bit advisory lock key of a job name (the same in every process and version)."""
+    digest = hashlib.blake2b(f"mediamon:job:{job}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def run_exclusive(job_path: Path, settings: config.Settings, *, trigger: str = "cli", db_url: str | None = None,
+                  on_start: Any = None, watch: Any = None) -> RunSummary:
+    """`run_job` under the job's advisory lock: when another process (cron, a `serve` replica) is
+    running the job, record a 'skipped' run instead of crawling it twice."""
+    job = jobs.load_job(job_path)
+    url = db_url or prepare(settings)
+    with db.connect(url, autocommit=True, attempts=3) as lock_conn:
+        if not store.try_lock(lock_conn, lock_key(job.name)):
+            message = "another process is running this job"
+            run_id = store.start_run(lock_conn, job.name, trigger=trigger, status="skipped")
+            store.finish_run(lock_conn, run_id, status="skipped", counters={}, message=message)
+            log.info("run skipped: job locked by another process", extra={"job": job.name, "run": run_id})
+            return RunSummary(run_id, job.name, "skipped", {}, message, 0.0)
+        try:
+            return run_job(job_path, settings, trigger=trigger, db_url=url, on_start=on_start, watch=watch)
+        finally:
+            if not lock_conn.closed:
+                store.unlock(lock_conn, lock_key(job.name))
+
+
+def _kill_group(child: multiprocessing.process.BaseProcess) -> None:
+    """SIGKILL what is left of the crawl child's process group (it made itself the group leader)."""
+    try:
+        os.killpg(child.pid or 0, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _forward_signals(child: multiprocessing.process.BaseProcess) -> None:

@@ -50,11 +50,14 @@ def crawl_and_report(job_path: Path, settings: config.Settings, *, progress: boo
             live.update(counters_table(store.run_counters(conn, run_id), f"crawling {job_path.name} (run {run_id})"))
 
     try:
-        summary = crawl.run_job(job_path, settings, db_url=url, watch=watch)
+        summary = crawl.run_exclusive(job_path, settings, db_url=url, watch=watch)
     finally:
         if live is not None:
             live.stop()
             conn.close()
+    if summary.status == "skipped":
+        console.print(f"run {summary.run_id} of job {summary.job} skipped: {summary.message}")
+        return 0
     with db.connect(url) as conn2:
         problems = store.run_errors(conn2, summary.run_id)
     console.print(counters_table(summary.counters, f"run {summary.run_id} of job {summary.job}: {summary.status}"))

@@ -278,8 +278,13 @@ def save_batch(
 
 def fail_if_running(conn: psycopg.Connection, run_id: int, message: str) -> None:
     """Mark a run failed unless it already closed itself (its process died)."""
+    close_if_running(conn, run_id, "failed", message)
+
+
+def close_if_running(conn: psycopg.Connection, run_id: int, status: str, message: str) -> None:
+    """Close a run its process could not close, unless it already did."""
     with conn.transaction():
-        conn.execute(_q("fail_if_running"), {"id": run_id, "message": message})
+        conn.execute(_q("close_if_running"), {"id": run_id, "status": status, "message": message})
 
 
 def run_status(conn: psycopg.Connection, run_id: int) -> tuple[str, dict[str, int], str | None]:
@@ -306,3 +311,13 @@ def run_counters(conn: psycopg.Connection, run_id: int) -> dict[str, int]:
     row = conn.execute(_q("run_counters"), {"id": run_id}).fetchone()
     conn.commit()
     return dict(row[0]) if row else {}
+
+
+def try_lock(conn: psycopg.Connection, key: int) -> bool:
+    """Take a session-level advisory lock if free (the connection must stay open while it is held)."""
+    row = conn.execute(_q("try_lock"), {"key": key}).fetchone()
+    return bool(row and row[0])
+
+
+def unlock(conn: psycopg.Connection, key: int) -> None:
+    conn.execute(_q("unlock"), {"key": key})

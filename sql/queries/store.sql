@@ -79,9 +79,10 @@ WHERE id = %(id)s;
 -- name: progress_run
 UPDATE crawl_runs SET counters = %(counters)s WHERE id = %(id)s AND status = 'running';
 
--- name: fail_if_running
-UPDATE crawl_runs SET status = 'failed', finished_at = now(), message = %(message)s
+-- name: close_if_running
+UPDATE crawl_runs SET status = %(status)s, finished_at = now(), message = %(message)s
 WHERE id = %(id)s AND status = 'running';
+
 
 -- name: run_status
 SELECT status, counters, message FROM crawl_runs WHERE id = %(id)s;
@@ -99,3 +100,10 @@ LIMIT %(limit)s;
 
 -- name: run_counters
 SELECT counters FROM crawl_runs WHERE id = %(id)s;
+
+-- name: try_lock
+-- One run per job across processes and hosts: a session lock held on a dedicated connection for the run.
+SELECT pg_try_advisory_lock(%(key)s);
+
+-- name: unlock
+SELECT pg_advisory_unlock(%(key)s);

@@ -1,0 +1,497 @@
+"""`mediamon serve`: an APScheduler 3.x scheduler that runs each job file's crawl in a child process.
+
+One run per job across replicas (a PostgreSQL advisory lock held for the run), job files reloaded on
+SIGHUP or when they change, dead runs marked failed at start, bounded graceful shutdown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import tomllib
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
+
+from . import config, crawl, db, jobs, metrics, migrate, sqlfiles, store
+from .errors import JobError
+
+log = logging.getLogger(__name__)
+
+#: how late a fire may still start (s): APScheduler's default of 1 s silently drops runs of a busy process
+MISFIRE_GRACE_SECONDS = 3600
+#: crawls that may run at once in one process (each is a child process of its own)
+MAX_PARALLEL_RUNS = 8
+#: how often job files are checked for changes (s)
+POLL_SECONDS = 5.0
+#: a 'running' row older than this is dead whatever its pid says (pids are reused, e.g. pid 1 in containers)
+STALE_AFTER = timedelta(hours=12)
+#: database retry at start: first wait and cap (s)
+DB_RETRY_FIRST, DB_RETRY_MAX = 1.0, 60.0
+#: after SIGKILL, how long to wait for the run threads to record the end (s)
+KILL_WAIT_SECONDS = 5.0
+
+
+def _q(name: str) -> str:
+    return sqlfiles.load_queries("service")[name]
+
+
+lock_key = crawl.lock_key  # one lock per job, shared with `mediamon crawl` (cron)
+
+
+# --- job files ---------------------------------------------------------------------------------
+
+
+def scan(directory: Path) -> dict[Path, jobs.Job | JobError]:
+    """Every *.toml in the directory, loaded; a broken file maps to its error."""
+    found: dict[Path, jobs.Job | JobError] = {}
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            found[path] = jobs.load_job(path)
+        except JobError as exc:
+            found[path] = exc
+    return found
+
+
+def load_strict(directory: Path) -> list[jobs.Job]:
+    """The jobs to schedule at start; any bad file, duplicate name or an empty directory is a JobError."""
+    if not directory.is_dir():
+        raise JobError(str(directory), None, None, "jobs directory not found")
+    loaded = jobs.load_jobs(directory)
+    if not loaded:
+        raise JobError(str(directory), None, None, "no job files (*.toml) in this directory")
+    scheduled = [job for job in loaded if job.schedule is not None]
+    for job in loaded:
+        if job.schedule is None:
+            log.warning("job has no [schedule]: not scheduled", extra={"job": job.name, "file": str(job.path)})
+    if not scheduled:
+        raise JobError(str(directory), None, None, "no job file has a [schedule] section: nothing to serve")
+    return scheduled
+
+
+@dataclass(frozen=True)
+class Reload:
+    """The outcome of re-reading the jobs directory."""
+
+    jobs: dict[Path, jobs.Job]
+    errors: tuple[JobError, ...]
+
+
+def plan_reload(old: dict[Path, jobs.Job], found: dict[Path, jobs.Job | JobError]) -> Reload:
+    """New jobs by file: a broken file keeps its old version; a removed file drops its job;
+    a name already taken by another file is an error (the file that had it keeps it)."""
+    errors: list[JobError] = []
+    chosen: dict[Path, jobs.Job] = {}
+    for path, item in found.items():
+        if isinstance(item, JobError):
+            errors.append(item)
+            if path in old:
+                chosen[path] = old[path]
+        elif item.schedule is not None:
+            chosen[path] = item
+    owners: dict[str, Path] = {}
+    # files that already owned a name claim it first, then the rest in file order
+    for path in sorted(chosen, key=lambda p: (not (p in old and old[p].name == chosen[p].name), p)):
+        name = chosen[path].name
+        if name in owners:
+            errors.append(JobError(str(path), None, "name", f"job name {name!r} is already used by {owners[name]}"))
+            del chosen[path]
+            if path in old and old[path].name != name:
+                chosen[path] = old[path]  # keep this file's previous job rather than dropping it
+        else:
+            owners[name] = path
+    return Reload(dict(sorted(chosen.items())), tuple(errors))
+
+
+def _mtimes(directory: Path) -> dict[Path, float]:
+    out = {}
+    for path in directory.glob("*.toml"):
+        try:
+            out[path] = path.stat().st_mtime
+        except FileNotFoundError:
+            continue
+    return out
+
+
+# --- runs left behind ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunningRow:
+    id: int
+    job: str
+    trigger: str
+    pid: int | None
+    host: str | None
+    started_at: datetime
+
+
+def stale_reason(
+    run: RunningRow, *, host: str, own_pid: int, now: datetime, pid_alive: bool, lock_free: bool
+) -> str | None:
+    """Why a 'running' row is dead (None: it may be alive). Pure: the caller probes pid and lock."""
+    if run.trigger == "service":  # the service holds the job's lock for the whole run: that decides
+        return "service run whose process is gone (job lock free)" if lock_free else None
+    if run.host == host and run.pid == own_pid:
+        return "left running by an earlier process with this pid"
+    if run.host == host and run.pid is not None and not pid_alive:
+        return f"process {run.pid} on {host} is gone"
+    if now - run.started_at > STALE_AFTER:
+        return f"still running after {STALE_AFTER}"
+    return None
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by another user
+    return True
+
+
+def _lock_free(conn: psycopg.Connection, job: str) -> bool:
+    if store.try_lock(conn, lock_key(job)):
+        store.unlock(conn, lock_key(job))
+        return True
+    return False
+
+
+def recover_stale(url: str) -> list[int]:
+    """Mark runs whose process died failed; return their ids."""
+    host, now = socket.gethostname(), datetime.now(timezone.utc)
+    failed = []
+    with db.connect(url, autocommit=True) as conn:
+        rows = [RunningRow(*r) for r in conn.execute(_q("running_runs")).fetchall()]
+        for run in rows:
+            reason = stale_reason(
+                run,
+                host=host,
+                own_pid=os.getpid(),
+                now=now,
+                pid_alive=run.host == host and _pid_alive(run.pid),
+                lock_free=run.trigger == "service" and _lock_free(conn, run.job),
+            )
+            if reason:
+                store.fail_if_running(conn, run.id, f"marked failed at service start: {reason}")
+                log.warning("stale run marked failed", extra={"job": run.job, "run": run.id, "reason": reason})
+                failed.append(run.id)
+    return failed
+
+
+# --- the service ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Active:
+    job: str
+    run_id: int | None = None
+    child: Any = None  # multiprocessing.Process once started
+
+
+@dataclass
+class Service:
+    """The scheduler, the jobs it serves and the runs in progress."""
+
+    jobs_dir: Path
+    settings: config.Settings
+    db_url: str | None = None
+    metrics: metrics.Metrics = field(default_factory=metrics.Metrics)
+
+    def __post_init__(self) -> None:
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(MAX_PARALLEL_RUNS)},
+            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+            timezone=timezone.utc,
+        )
+        self.jobs: dict[Path, jobs.Job] = {}
+        self.stopping = threading.Event()
+        self._active: dict[int, _Active] = {}  # key: id of the run thread
+        self._cond = threading.Condition()
+        self._mtimes: dict[Path, float] = {}
+        self._snapshots = Path(tempfile.mkdtemp(prefix="mediamon-serve-"))
+
+    # -- start
+
+    def load(self) -> None:
+        """Load the jobs strictly (a JobError names the file) before anything else happens."""
+        self._mtimes = _mtimes(self.jobs_dir)
+        self.jobs = {job.path: job for job in load_strict(self.jobs_dir) if job.path is not None}
+        for job in self.jobs.values():
+            self._snapshot(job)
+
+    def connect(self, stop: threading.Event) -> str | None:
+        """Reach and migrate the database, retrying with backoff until it answers or `stop` is set."""
+        delay = DB_RETRY_FIRST
+        while not stop.is_set():
+            try:
+                url = self.db_url or db.resolve_url(self.settings)
+                with db.connect(url) as conn:
+                    migrate.migrate(conn)
+            except (db.DatabaseUnavailable, psycopg.OperationalError) as exc:
+                self.metrics.db_up.set(0)
+                log.error("database unreachable, retrying", extra={"retry_in": delay, "error": str(exc).strip()})
+                stop.wait(delay)
+                delay = min(delay * 2, DB_RETRY_MAX)
+                continue
+            self.db_url = url
+            self.metrics.db_up.set(1)
+            return url
+        return None
+
+    def start(self, *, run_now: bool = False) -> None:
+        """Mark dead runs failed, seed last-success times, schedule every job and start the scheduler."""
+        assert self.db_url is not None
+        recover_stale(self.db_url)
+        with db.connect(self.db_url, autocommit=True) as conn:
+            for job_name, finished in conn.execute(_q("last_success")).fetchall():
+                self.metrics.last_success.labels(job_name).set(finished.timestamp())
+        for job in self.jobs.values():
+            self._add(job, run_now=run_now)
+        self.scheduler.start()
+        self.metrics.jobs.set(len(self.jobs))
+        log.info("scheduler started", extra={"jobs": ",".join(sorted(j.name for j in self.jobs.values()))})
+
+    def _add(self, job: jobs.Job, *, run_now: bool = False) -> None:
+        assert job.schedule is not None
+        extra: dict[str, Any] = {"next_run_time": datetime.now(timezone.utc)} if run_now else {}
+        self.scheduler.add_job(
+            self.run_guarded, job.schedule.trigger(), args=[job.name], id=job.name, name=job.name,
+            replace_existing=True, **extra,
+        )
+
+    def run_now(self, name: str) -> None:
+        """Fire a scheduled job at once, through the scheduler (max_instances still applies)."""
+        self.scheduler.modify_job(name, next_run_time=datetime.now(timezone.utc))
+
+    # -- reload
+
+    def changed(self) -> bool:
+        return _mtimes(self.jobs_dir) != self._mtimes
+
+    def reload(self) -> Reload:
+        """Re-read the job files: added, changed and removed jobs take effect; a bad file keeps its old job."""
+        self._mtimes = _mtimes(self.jobs_dir)
+        result = plan_reload(self.jobs, scan(self.jobs_dir))
+        for error in result.errors:
+            log.error("job file rejected, previous version kept", extra={"file": error.file, "error": str(error)})
+        old = {j.name: j for j in self.jobs.values()}
+        new = {j.name: j for j in result.jobs.values()}
+        for name in old.keys() - new.keys():
+            self.scheduler.remove_job(name)
+            log.info("job removed", extra={"job": name})
+        kept = dict(result.jobs)
+        for path, job in result.jobs.items():
+            if old.get(job.name) == job:
+                continue
+            try:
+                self._snapshot(job)
+            except (JobError, OSError, tomllib.TOMLDecodeError) as exc:
+                log.error("job file unreadable, previous version kept", extra={"file": str(path), "error": str(exc)})
+                previous = self.jobs.get(path)
+                if previous is None or previous.name != job.name:
+                    del kept[path]
+                    continue
+                kept[path] = previous
+                continue
+            self._add(job)
+            log.info("job added" if job.name not in old else "job changed", extra={"job": job.name})
+        self.jobs = kept
+        self.metrics.jobs.set(len(self.jobs))
+        return Reload(kept, result.errors)
+
+    def _snapshot(self, job: jobs.Job) -> None:
+        """Keep the validated text: the run reads this copy, so a later broken edit cannot reach it."""
+        assert job.path is not None
+        target = self._snapshots / f"{job.name}.toml"
+        staged = target.with_suffix(".new")
+        text = job.path.read_text(encoding="utf-8")
+        if "name" not in tomllib.loads(text):
+            text = f"name = {job.name!r}\n" + text  # the name came from the file name
+        staged.write_text(text, encoding="utf-8")
+        if jobs.load_job(staged).model_copy(update={"path": job.path}) != job:
+            # the file changed again between validation and this copy: the next poll picks it up
+            raise JobError(str(job.path), None, None, "changed while being read; will retry")
+        staged.rename(target)
+
+    # -- one run
+
+    def run_guarded(self, name: str) -> crawl.RunSummary | None:
+        """One run of a job under its advisory lock; the loser of the lock records a 'skipped' run."""
+        if self.stopping.is_set() or self.db_url is None:
+            return None
+        key = threading.get_ident()
+        with self._cond:
+            self._active[key] = _Active(name)
+            self.metrics.running.labels(name).inc()
+        try:
+            return self._locked_run(name)
+        except (db.DatabaseUnavailable, psycopg.OperationalError) as exc:
+            self.metrics.observe_error(name, "error_db")
+            log.error("run could not start: database unreachable", extra={"job": name, "error": str(exc).strip()})
+            return None
+        except JobError as exc:  # the snapshot vanished or cannot be read: report, keep serving
+            self.metrics.observe_error(name, "error_job")
+            log.error("run could not start: job file unusable", extra={"job": name, "error": str(exc)})
+            return None
+        finally:
+            with self._cond:
+                self._active.pop(key, None)
+                self.metrics.running.labels(name).dec()
+                self._cond.notify_all()
+
+    def _locked_run(self, name: str) -> crawl.RunSummary | None:
+        assert self.db_url is not None
+        summary = crawl.run_exclusive(
+            self._snapshots / f"{name}.toml", self.settings, trigger="service", db_url=self.db_url,
+            on_start=self._on_start,
+        )
+        if summary.status == "skipped":
+            self.metrics.observe_skipped(name)
+            return None
+        self.metrics.observe_run(name, summary.status, summary.counters, summary.seconds, time.time())
+        log.info("run finished", extra={"job": name, "run": summary.run_id, "status": summary.status})
+        return summary
+
+    def _on_start(self, run_id: int, child: Any) -> None:
+        with self._cond:
+            active = self._active.get(threading.get_ident())
+            if active is not None:
+                active.run_id, active.child = run_id, child
+        if self.stopping.is_set():
+            _signal(child, signal.SIGTERM)  # shutdown began while this run was starting
+
+    def running(self) -> list[tuple[str, int | None, int | None]]:
+        """(job, run id, crawl child pid) of every run in progress in this process."""
+        with self._cond:
+            return [(a.job, a.run_id, a.child.pid if a.child is not None else None) for a in self._active.values()]
+
+    # -- health and shutdown
+
+    def health(self) -> dict[str, bool]:
+        """/healthz: database reachable and scheduler alive."""
+        ok_db = False
+        if self.db_url is not None:
+            try:
+                with psycopg.connect(self.db_url, connect_timeout=3, autocommit=True) as conn:
+                    conn.execute(_q("ping"))
+                ok_db = True
+            except psycopg.Error:
+                ok_db = False
+        self.metrics.db_up.set(1 if ok_db else 0)
+        alive = self.scheduler.state == STATE_RUNNING and not self.stopping.is_set()
+        return {"database": ok_db, "scheduler": alive}
+
+    def shutdown(self, grace: float, force: threading.Event) -> bool:
+        """Stop scheduling, ask running crawls to stop, wait up to `grace` s (or until `force`);
+        then kill what is left and mark it failed. True when every run ended by itself."""
+        self.stopping.set()
+        if self.scheduler.state == STATE_RUNNING:
+            self.scheduler.pause()
+        self._signal_all(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        with self._cond:
+            while self._active and not force.is_set() and time.monotonic() < deadline:
+                self._cond.wait(timeout=0.2)
+            left = list(self._active.values())
+        clean = not left
+        if left:
+            why = "forced by a second signal" if force.is_set() else f"still running {grace:.0f}s after shutdown began"
+            self._signal_all(signal.SIGKILL)
+            if self.db_url is not None:
+                with db.connect(self.db_url, autocommit=True) as conn:
+                    for active in left:
+                        if active.run_id is not None:
+                            store.fail_if_running(conn, active.run_id, f"killed at shutdown: {why}")
+            log.warning("runs killed at shutdown", extra={"jobs": ",".join(a.job for a in left), "reason": why})
+            with self._cond:
+                self._cond.wait_for(lambda: not self._active, timeout=KILL_WAIT_SECONDS)
+        if self.scheduler.state != STATE_STOPPED:
+            self.scheduler.shutdown(wait=False)
+        shutil.rmtree(self._snapshots, ignore_errors=True)
+        return clean
+
+    def _signal_all(self, signum: int) -> None:
+        with self._cond:
+            children = [a.child for a in self._active.values() if a.child is not None]
+        for child in children:
+            _signal(child, signum)
+
+
+def _signal(child: Any, signum: int) -> None:
+    """Signal a crawl child; SIGKILL goes to its whole process group (it calls setpgrp), so its
+    extraction workers die with it instead of lingering as orphans."""
+    if not child.pid:
+        return
+    try:
+        if signum == signal.SIGKILL:
+            os.killpg(child.pid, signum)
+        elif child.is_alive():
+            os.kill(child.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+# --- the process ---------------------------------------------------------------------------------
+
+
+def serve(jobs_dir: Path, settings: config.Settings, *, grace: float = 60.0, run_now: bool = False,
+          poll: float = POLL_SECONDS) -> int:
+    """Run the scheduler until SIGTERM/SIGINT; exit code 0 after a clean stop, 1 if runs had to be killed."""
+    service = Service(jobs_dir, settings)
+    service.load()  # JobError -> the CLI prints it and exits 2
+    stop, force, wake, hup = threading.Event(), threading.Event(), threading.Event(), threading.Event()
+
+    def on_stop(signum: int, _frame: Any) -> None:
+        if stop.is_set():
+            force.set()
+            log.warning("second signal: forcing exit")
+        else:
+            log.info("signal received: stopping", extra={"signal": signal.Signals(signum).name, "grace": grace})
+            stop.set()
+        wake.set()
+
+    def on_hup(_signum: int, _frame: Any) -> None:
+        hup.set()
+        wake.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_stop)
+    signal.signal(signal.SIGHUP, on_hup)
+    server = None
+    if settings.metrics_port:
+        server = metrics.serve_http(settings.metrics_host, settings.metrics_port, service.metrics, service.health)
+    try:
+        if service.connect(stop) is None:
+            return 0
+        service.start(run_now=run_now)
+        while not stop.is_set():
+            wake.wait(poll)
+            wake.clear()
+            if stop.is_set():
+                break
+            if hup.is_set() or service.changed():
+                hup.clear()
+                service.reload()
+        return 0 if service.shutdown(grace, force) else 1
+    finally:
+        if server is not None:
+            server.shutdown()
+        log.info("service stopped")
+

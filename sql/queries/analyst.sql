@@ -1,0 +1,151 @@
+-- Named queries of the analyst commands: search (crawler/search.py), export (crawler/export.py),
+-- retag (crawler/retag.py). Every value arrives as a parameter; `%(x)s::type IS NULL OR ...` is an
+-- optional filter (planned with the actual values, so an absent filter costs nothing).
+
+-- name: language_config
+SELECT mm_search_config(%(language)s::text)::text;
+
+-- name: stories_exist
+SELECT EXISTS (
+    SELECT 1 FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name = 'articles' AND column_name = 'story_id'
+) AND EXISTS (
+    SELECT 1 FROM information_schema.tables
+    WHERE table_schema = current_schema() AND table_name = 'stories'
+);
+
+-- name: query_lexemes
+SELECT numnode(mm_search_query(%(language)s::text, %(query)s::text));
+
+-- name: search
+-- Candidates come through the GIN index (mm_search_query); each is then held to the query in its
+-- own language's configuration, ranked (title A 1.0, description B 0.4, body C 0.1: a body that
+-- repeats a word must not outrank a headline) and only the top rows pay for ts_headline.
+WITH ranked AS (
+    SELECT a.id, a.title, a.text, a.language, a.host, a.canonical_url,
+           coalesce(a.published_at, a.first_seen_at) AS published,
+           mm_tsquery(mm_search_config(a.language), %(query)s::text) AS q,
+           ts_rank('{0.05, 0.1, 0.4, 1.0}', a.search, mm_tsquery(mm_search_config(a.language), %(query)s::text)) AS rank
+    FROM articles a
+    WHERE a.search @@ mm_search_query(%(language)s::text, %(query)s::text)
+      AND a.search @@ mm_tsquery(mm_search_config(a.language), %(query)s::text)
+      AND (%(language)s::text IS NULL
+           OR lower(split_part(replace(coalesce(a.language, ''), '_', '-'), '-', 1)) = %(language)s::text)
+      AND (%(since)s::timestamptz IS NULL OR coalesce(a.published_at, a.first_seen_at) >= %(since)s::timestamptz)
+      AND (%(topic)s::text IS NULL OR EXISTS (
+               SELECT 1 FROM article_topics t
+               WHERE t.article_id = a.id AND t.topic = %(topic)s::text
+                 AND (%(job)s::text IS NULL OR t.job = %(job)s::text)))
+      AND (%(job)s::text IS NULL
+           OR EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.job = %(job)s::text)
+           OR EXISTS (SELECT 1 FROM crawl_seen s WHERE s.article_id = a.id AND s.job = %(job)s::text))
+    ORDER BY rank DESC, published DESC, a.id
+    LIMIT %(limit)s
+)
+SELECT id, rank, published, language, host, title, canonical_url,
+       ts_headline(mm_search_config(language), text, q, %(headline)s::text) AS snippet
+FROM ranked
+ORDER BY rank DESC, published DESC, id;
+
+-- name: search_one_per_story
+-- As `search`, keeping the best-ranked article of each story (an article without a story is its own).
+WITH ranked AS (
+    SELECT a.id, a.title, a.text, a.language, a.host, a.canonical_url, a.story_id,
+           coalesce(a.published_at, a.first_seen_at) AS published,
+           mm_tsquery(mm_search_config(a.language), %(query)s::text) AS q,
+           ts_rank('{0.05, 0.1, 0.4, 1.0}', a.search, mm_tsquery(mm_search_config(a.language), %(query)s::text)) AS rank
+    FROM articles a
+    WHERE a.search @@ mm_search_query(%(language)s::text, %(query)s::text)
+      AND a.search @@ mm_tsquery(mm_search_config(a.language), %(query)s::text)
+      AND (%(language)s::text IS NULL
+           OR lower(split_part(replace(coalesce(a.language, ''), '_', '-'), '-', 1)) = %(language)s::text)
+      AND (%(since)s::timestamptz IS NULL OR coalesce(a.published_at, a.first_seen_at) >= %(since)s::timestamptz)
+      AND (%(topic)s::text IS NULL OR EXISTS (
+               SELECT 1 FROM article_topics t
+               WHERE t.article_id = a.id AND t.topic = %(topic)s::text
+                 AND (%(job)s::text IS NULL OR t.job = %(job)s::text)))
+      AND (%(job)s::text IS NULL
+           OR EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.job = %(job)s::text)
+           OR EXISTS (SELECT 1 FROM crawl_seen s WHERE s.article_id = a.id AND s.job = %(job)s::text))
+),
+best AS (
+    SELECT DISTINCT ON (coalesce(story_id, -id)) *
+    FROM ranked
+    ORDER BY coalesce(story_id, -id), rank DESC, published DESC, id
+),
+top AS (
+    SELECT * FROM best ORDER BY rank DESC, published DESC, id LIMIT %(limit)s
+)
+SELECT id, rank, published, language, host, title, canonical_url,
+       ts_headline(mm_search_config(language), text, q, %(headline)s::text) AS snippet
+FROM top
+ORDER BY rank DESC, published DESC, id;
+
+-- name: export_try_lock
+-- One export per watermark name at a time (held until the transaction ends).
+SELECT pg_try_advisory_xact_lock(hashtext('mediamon.export:' || %(name)s::text));
+
+-- name: export_cutoff
+-- Rows get first_seen_at = their transaction's start time but become visible at commit, so a row
+-- still being written could later appear *behind* a watermark. Export only up to the start of the
+-- oldest transaction still open in this database: everything before it has committed.
+SELECT least(statement_timestamp(), (
+    SELECT min(xact_start) FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid()
+      AND backend_type = 'client backend' AND xact_start IS NOT NULL
+));
+
+-- name: watermark_get
+SELECT last_first_seen_at, last_id FROM export_watermarks WHERE name = %(name)s::text;
+
+-- name: watermark_advance
+INSERT INTO export_watermarks (name, last_first_seen_at, last_id, exported)
+VALUES (%(name)s, %(last_first_seen_at)s, %(last_id)s, %(exported)s)
+ON CONFLICT (name) DO UPDATE
+SET last_first_seen_at = EXCLUDED.last_first_seen_at, last_id = EXCLUDED.last_id,
+    exported = export_watermarks.exported + EXCLUDED.exported, updated_at = now();
+
+-- name: export_articles
+-- In (first_seen_at, id) order, the watermark's order; topics restricted to --job when given.
+SELECT a.id, a.canonical_url, a.host, a.site_name, a.title, a.description, a.text, a.authors,
+       a.language, a.published_at, a.date_source, a.first_seen_at,
+       coalesce((SELECT array_agg(DISTINCT t.topic ORDER BY t.topic) FROM article_topics t
+                 WHERE t.article_id = a.id AND (%(job)s::text IS NULL OR t.job = %(job)s::text)), '{}') AS topics
+FROM articles a
+WHERE (%(since)s::timestamptz IS NULL OR a.first_seen_at >= %(since)s::timestamptz)
+  AND (%(after_seen)s::timestamptz IS NULL
+       OR (a.first_seen_at, a.id) > (%(after_seen)s::timestamptz, %(after_id)s::bigint))
+  AND (%(until)s::timestamptz IS NULL OR a.first_seen_at < %(until)s::timestamptz)
+  AND (%(topic)s::text IS NULL OR EXISTS (
+           SELECT 1 FROM article_topics t
+           WHERE t.article_id = a.id AND t.topic = %(topic)s::text
+             AND (%(job)s::text IS NULL OR t.job = %(job)s::text)))
+  AND (%(job)s::text IS NULL
+       OR EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.job = %(job)s::text)
+       OR EXISTS (SELECT 1 FROM crawl_seen s WHERE s.article_id = a.id AND s.job = %(job)s::text))
+ORDER BY a.first_seen_at, a.id;
+
+-- name: job_articles
+-- The next batch of a job's stored articles (seen by one of its runs, or tagged for it), by id.
+SELECT a.id, a.title, a.text, a.language
+FROM articles a
+WHERE a.id > %(after_id)s::bigint
+  AND a.id IN (SELECT s.article_id FROM crawl_seen s WHERE s.job = %(job)s::text AND s.article_id IS NOT NULL
+               UNION
+               SELECT t.article_id FROM article_topics t WHERE t.job = %(job)s::text)
+ORDER BY a.id
+LIMIT %(limit)s;
+
+-- name: job_tags
+SELECT article_id, topic, terms, score, matched_in
+FROM article_topics
+WHERE job = %(job)s::text AND article_id = ANY(%(ids)s::bigint[]);
+
+-- name: tag_upsert
+INSERT INTO article_topics (article_id, job, topic, terms, score, matched_in)
+VALUES (%(article_id)s, %(job)s, %(topic)s, %(terms)s, %(score)s, %(matched_in)s)
+ON CONFLICT (article_id, job, topic) DO UPDATE
+SET terms = EXCLUDED.terms, score = EXCLUDED.score, matched_in = EXCLUDED.matched_in, tagged_at = now();
+
+-- name: tag_delete
+DELETE FROM article_topics WHERE article_id = %(article_id)s AND job = %(job)s AND topic = %(topic)s;
