@@ -167,7 +167,10 @@ def scrapy_settings(job: Any, settings: config.Settings) -> dict[str, Any]:
         "LOG_INSTALL_ROOT_HANDLER": False,
         "LOG_LEVEL": "WARNING",
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-        "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.CrawlDelayMiddleware": 101},
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.CrawlDelayMiddleware": 101,
+            "crawler.middlewares.OffsiteRedirectMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
+        },
         "DUPEFILTER_CLASS": "crawler.middlewares.RunDupeFilter",
         "ITEM_PIPELINES": {"crawler.pipelines.PagePipeline": 300},
         "CONCURRENT_ITEMS": 64,

@@ -8,7 +8,10 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.dupefilters import RFPDupeFilter
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
+
+from . import urls
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +61,29 @@ class RunDupeFilter(RFPDupeFilter):
         handler = getattr(spider, "duplicate_filtered", None)
         if handler is not None:
             handler(request)
+
+
+class OffsiteRedirectMiddleware:
+    """Refuse a redirect to a host outside the job *before* Scrapy follows it.
+
+    Scrapy's own offsite filter drops such a redirected request silently when it is scheduled (no
+    errback), so the link would end without an outcome. Raising IgnoreRequest from process_response
+    calls the original request's errback instead: the link ends `skipped_offsite`. Sits above
+    RedirectMiddleware (600) so it sees the 3xx response first.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> OffsiteRedirectMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Any, spider: Any = None) -> Any:
+        if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
+            return response
+        location = response.urljoin(response.headers[b"Location"].decode("latin-1"))
+        job = getattr(self.crawler.spider, "job", None)
+        if job is not None and not urls.allowed(location, job.hosts):
+            raise IgnoreRequest(f"Filtered offsite redirect to {urls.host(location)!r}")
+        return response

@@ -32,7 +32,7 @@ class PagePipeline:
     def from_crawler(cls, crawler: Any) -> PagePipeline:
         return cls(crawler)
 
-    def open_spider(self) -> None:
+    async def open_spider(self) -> None:
         spider = self.crawler.spider
         self.run = spider.run
         job = spider.job
@@ -49,6 +49,15 @@ class PagePipeline:
             initializer=work.init_worker,
             initargs=(config,),
         )
+        # pages must not wait for the next page to be stored (the last ones of a run, or while only
+        # slow requests are in flight): flush on a timer too
+        self.ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    async def _tick(self) -> None:
+        while not self.closing:
+            await asyncio.sleep(FLUSH_SECONDS)
+            if self.buffer and not self.closing:
+                await self.flush()
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         if "fetched" in item:
@@ -96,6 +105,7 @@ class PagePipeline:
 
     async def close_spider(self) -> None:
         self.closing = True
+        self.ticker.cancel()
         try:
             await self.flush()
         finally:

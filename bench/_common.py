@@ -1,0 +1,47 @@
+"""Shared helpers for the extraction and date benchmarks: corpus location, scorer import, timing."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+
+sys.path.insert(0, str(REPO))  # run as `python bench/x.py` from a fresh clone without installing
+
+
+def arg_parser(description: str) -> argparse.ArgumentParser:
+    """An argument parser with the common --corpus option."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help=f"shared evaluation corpus (default: {DEFAULT_CORPUS})")
+    return parser
+
+
+def scorer(corpus: Path, name: str) -> ModuleType:
+    """Import one of the corpus's stdlib-only scorers (score/<name>.py)."""
+    score_dir = str(corpus / "score")
+    if score_dir not in sys.path:
+        sys.path.insert(0, score_dir)
+    return importlib.import_module(name)
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
+    """(result, wall ms, CPU ms); exceptions become a None result, as the baselines do.
+
+    CPU time is the one-core cost and stays meaningful when other processes load the machine.
+    """
+    start, cpu_start = time.perf_counter(), time.process_time()
+    try:
+        result = fn()
+    except Exception as exc:  # noqa: BLE001 - a baseline crashing on one page must not end the run
+        print(f"error: {exc!r}", file=sys.stderr)
+        result = None
+    return result, (time.perf_counter() - start) * 1000, (time.process_time() - cpu_start) * 1000

@@ -1,0 +1,76 @@
+"""Publication-date benchmark on dates-dev: mediamon vs plain htmldate, day accuracy and ms/page."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import statistics
+from collections import Counter
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from _common import arg_parser, scorer, timed
+
+from crawler import extract, models
+
+
+def main() -> None:
+    parser = arg_parser(__doc__ or "")
+    parser.add_argument("--out-dir", type=Path, help="write predictions and misses here")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+
+    from htmldate import find_date
+
+    corpus = args.corpus / "dates-dev"
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    urls = {item["file"]: item["url"] for item in json.loads((corpus / "items.json").read_text(encoding="utf-8"))}
+    pages = {f: gzip.decompress((corpus / "html" / f).read_bytes()) for f in manifest}
+    now = datetime.now(timezone.utc)
+    sources: Counter[str] = Counter()
+
+    def run_mediamon(name: str) -> str | None:
+        # the pipeline's path: extract_article; pages it rejects as non-articles still get the same date rule
+        result = extract.extract_article(pages[name], urls.get(name, ""), now=now)
+        if isinstance(result, models.Article):
+            value, source = result.published_at, result.date_source
+        else:
+            sources[f"rejected:{result.reason}"] += 1
+            value, source = extract.published_date(pages[name], urls.get(name, ""), now=now)
+        sources[source or "none"] += 1
+        return value.date().isoformat() if value else None
+
+    methods = {
+        "htmldate (extensive)": lambda f: find_date(pages[f], extensive_search=True, url=urls.get(f)),
+        "htmldate (+original_date)": lambda f: find_date(pages[f], extensive_search=True, original_date=True, url=urls.get(f)),
+        "mediamon": run_mediamon,
+    }
+    score_mod = scorer(args.corpus, "score_dates")
+    rows = []
+    for name, fn in methods.items():
+        fn(next(iter(manifest)))  # warm-up
+        sources.clear()
+        preds, ms, cpu = {}, [], []
+        for key in manifest:
+            preds[key], elapsed, cpu_ms = timed(lambda: fn(key))
+            ms.append(elapsed)
+            cpu.append(cpu_ms)
+        metrics, errors = score_mod.score(manifest, preds, date(1995, 1, 1), now.date())
+        rows.append((name, metrics, statistics.mean(ms), statistics.mean(cpu)))
+        if args.out_dir:
+            args.out_dir.mkdir(parents=True, exist_ok=True)
+            slug = name.split()[0] + ("-orig" if "original" in name else "")
+            (args.out_dir / f"{slug}.json").write_text(json.dumps(preds, indent=1), encoding="utf-8")
+            (args.out_dir / f"{slug}-errors.json").write_text(json.dumps(errors, indent=1), encoding="utf-8")
+
+    print(f"dates-dev, {len(manifest)} pages, one core")
+    print(f"{'method':<27} {'day acc':>7} {'±1 day':>7} {'coverage':>8} {'impossible':>10} {'ms/page':>8} {'CPU ms':>7}")
+    for name, m, mean_ms, cpu_ms in rows:
+        print(f"{name:<27} {m['exact_day_accuracy']:7.3f} {m['pm1_day_accuracy']:7.3f} {m['coverage']:8.3f} "
+              f"{m['impossible_dates']:10d} {mean_ms:8.1f} {cpu_ms:7.1f}")
+    print("mediamon date sources: " + ", ".join(f"{k} {v}" for k, v in sources.most_common()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,551 @@
+"""HTTP body + URL -> Article | Rejected: decoding, trafilatura body, structured metadata, dates, verdict."""
+
+from __future__ import annotations
+
+import codecs
+import html as html_lib
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from crawler import dates, language, models, outcomes
+
+logger = logging.getLogger(__name__)
+
+_MAGIC = (
+    (b"%PDF", "pdf"), (b"\x89PNG", "png"), (b"GIF8", "gif"), (b"\xff\xd8\xff", "jpeg"), (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"), (b"RIFF", "riff"), (b"ID3", "mp3"), (b"OggS", "ogg"), (b"wOFF", "woff"),
+    (b"\x00\x00\x01\x00", "ico"), (b"BM", "bmp"), (b"\xd0\xcf\x11\xe0", "ms-office"), (b"7z\xbc\xaf", "7z"),
+)
+_HTML_TYPES = {"text/html", "application/xhtml+xml", "application/html"}
+# Types servers wrongly put on HTML; the bytes decide for these.
+_SNIFF_TYPES = {"", "text/plain", "application/octet-stream", "binary/octet-stream", "text/xml", "application/xml"}
+_LOOKS_HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p)\b", re.I | re.S)
+_ANY_TAG = re.compile(r"<[a-zA-Z!/?][^>]*>")
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)|<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_:.-]+)""", re.I)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+_SINGLE_BYTE = re.compile(r"^(ascii|latin[-_]?1|iso8859|cp125\d|windows-125\d|iso-8859)", re.I)
+_BAD_CHARS = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
+# Share of replacement / control characters above which the decoded text is garbage.
+MAX_BAD_CHAR_RATIO = 0.05
+
+_TITLE_SEP = re.compile(r"\s+[|\-–—:·»•/]\s+|\s*[|·»•]\s*")
+# phrases of error pages, not words a headline could use ("Hiker not found", "Flight 404")
+_SOFT_404 = re.compile(
+    r"^\s*(?:error\s*)?404\b|\b(?:error 404|404 error|(?:page|article|content|file) not found|^\s*not found\s*$|"
+    r"page (?:does not|doesn't) exist|p[áa]gina no (?:encontrada|existe)|seite (?:wurde )?nicht gefunden|"
+    r"page introuvable|p[áa]gina n[ãa]o encontrada|pagina non trovata)", re.I)
+_SOFT_404_TEXT = re.compile(r"(?:page|article|content) (?:you|you're|you are) (?:were )?(?:looking for|requested)", re.I)
+_LISTING_PATH = re.compile(
+    r"^/?(?:$|index\.\w+$|(?:[a-z]{2}/)?(?:tags?|categor(?:y|ies)|sections?|topics?|temas?|authors?|autor(?:es)?|"
+    r"search|buscar|archives?|page|pagina|feed|latest|ultimas|últimas)(?:/|$))|/(?:page/\d+|portada|inicio)/?$",
+    re.I)
+_SECTION_PATH = re.compile(r"^(?:/[a-z]{2})?/[^\W\d_]+/?$", re.I)
+_ARTICLE_PATH = re.compile(
+    r"(?:[a-z0-9]+-){3,}[a-z0-9]+|\d{5,}|/(?:19|20)\d{2}/\d{1,2}/|"
+    r"(?:article|artikel|art[ií]culo|noticia|story|post|\bp)s?[/=_-]?\d+", re.I)
+_ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|LiveBlog|SocialMediaPosting", re.I)
+_LISTING_TYPES = re.compile(r"CollectionPage|ItemList|SearchResultsPage|ProfilePage|WebSite$", re.I)
+_BOILERPLATE_LINE = re.compile(
+    r"^(?:sign up|subscribe|suscr[ií]bete|newsletter|get (?:the|our) (?:latest|newsletter)|follow us|s[ií]guenos|"
+    r"share (?:this|on|it)|comparte|read more|leer m[aá]s|related:|related (?:articles|stories|posts)|also on \S+|"
+    r"advertisement|publicidad|click here|(?:like|liked|enjoy|enjoyed) this (?:story|article)|"
+    r"tell us what you think|(?:order )?reprints?$|print (?:this )?article$)(?=\W|$)", re.I)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A boilerplate line is short; a long paragraph that starts this way is real text.
+MAX_BOILERPLATE_CHARS = 160
+# Precision-mode text shorter than this may have lost the body (measured on the Zyte set: 17 of 181 pages
+# fall under it); 0.6: precision mode normally keeps well over 60% of the balanced text.
+SHORT_BODY_CHARS, RECALL_RATIO = 1000, 0.6
+# Far more links than any article page has: in the benchmark corpora (680 pages) the most is 2,215, a
+# government article with a huge menu; 5,000 keeps a wide margin.
+MAX_ANCHORS = 5000
+# Linked headlines (h2-h4 containing a link) from which on a page looks like a teaser river.
+TEASER_HEADLINES = 6
+# Fewer words than this is not an article whatever else the page says.
+MIN_WORDS = 25
+# Below this, length counts as evidence for a listing or stub; above it, for an article.
+SHORT_WORDS, LONG_WORDS = 150, 250
+
+
+@dataclass(frozen=True)
+class PageData:
+    """Structured data read once from the tree: meta tags and JSON-LD objects."""
+
+    meta: Mapping[str, str]
+    jsonld: tuple[Mapping[str, Any], ...]
+
+
+def extract_article(
+    body: bytes,
+    url: str,
+    *,
+    content_type: str | None = None,
+    hints: models.Hints = models.Hints(),
+    now: datetime,
+    max_bytes: int = 5_000_000,
+) -> models.Article | models.Rejected:
+    """Turn an HTTP body into an Article or a Rejected with its reason; never raises."""
+    try:
+        return _extract(body, url, content_type, hints, now, max_bytes)
+    except Exception as exc:  # noqa: BLE001 - the item boundary: any failure becomes a counted outcome
+        logger.warning("extraction failed", extra={"url": url, "error": repr(exc)}, exc_info=True)
+        return models.Rejected(outcomes.EXTRACT_FAILED, f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _extract(
+    body: bytes, url: str, content_type: str | None, hints: models.Hints, now: datetime, max_bytes: int
+) -> models.Article | models.Rejected:
+    if isinstance(body, memoryview):
+        body = body.tobytes()
+    elif not isinstance(body, (bytes, bytearray)):
+        body = str(body or "").encode("utf-8")
+    if len(body) > max_bytes:
+        return models.Rejected(outcomes.TOO_LARGE, f"{len(body)} bytes > {max_bytes}")
+    if not body.strip():
+        return models.Rejected(outcomes.EMPTY, "empty body")
+    refusal = _binary_refusal(bytes(body), content_type)
+    if refusal:
+        return models.Rejected(outcomes.NOT_HTML, refusal)
+    html = decode_html(bytes(body), content_type)
+    if html is None:
+        return models.Rejected(outcomes.BAD_ENCODING, "undecodable bytes")
+    tree = _parse(html)
+    if tree is None:
+        if not _ANY_TAG.search(html):
+            return models.Rejected(outcomes.NOT_HTML, "no HTML markup")
+        return models.Rejected(outcomes.EMPTY, "no HTML tree")
+    return _build(tree, url, hints, now)
+
+
+def _parse(html: str) -> HtmlElement | None:
+    from trafilatura.utils import load_html  # heavy import, kept off module import for fast CLI start
+
+    return load_html(html)
+
+
+def published_date(
+    body: bytes, url: str, *, content_type: str | None = None, hints: models.Hints = models.Hints(), now: datetime
+) -> tuple[datetime | None, str | None]:
+    """The publication date and its source for any HTML page (articles or not); (None, None) if none."""
+    try:
+        html = decode_html(body, content_type)
+        tree = _parse(html) if html else None
+        if tree is None:
+            return None, None
+        page = read_page_data(tree)
+        candidates = _date_candidates(tree, url, page, hints)
+        return _with_htmldate(_choose_lazily(candidates, tree, now), tree, url, now)
+    except Exception as exc:  # noqa: BLE001 - same boundary as extract_article
+        logger.warning("date extraction failed", extra={"url": url, "error": repr(exc)})
+        return None, None
+
+
+def _date_candidates(tree: HtmlElement, url: str, page: PageData, hints: models.Hints) -> list[dates.Candidate]:
+    """Date candidates from structured data, <time>, the URLs and the hint (labelled text comes lazily)."""
+    return dates.date_candidates(
+        tree, url, jsonld=page.jsonld, meta=page.meta, hints=hints, include_text=False,
+        canonical_url=_canonical(tree, page, url),
+    )
+
+
+def _choose_lazily(
+    candidates: list[dates.Candidate], tree: HtmlElement, now: datetime
+) -> tuple[datetime | None, str | None]:
+    """Choose; scan the visible text for labelled dates only when no better-ranked source answered (it is slow)."""
+    published, source = dates.choose_published_at(candidates, now)
+    if source is None or dates.SOURCE_ORDER.index(source) > dates.SOURCE_ORDER.index("text"):
+        published, source = dates.choose_published_at([*candidates, *dates.text_candidates(tree)], now)
+    return published, source
+
+
+def _with_htmldate(
+    chosen: tuple[datetime | None, str | None], tree: HtmlElement, url: str, now: datetime
+) -> tuple[datetime | None, str | None]:
+    """htmldate runs only when the page states no usable date: it is the slowest and least certain source."""
+    if chosen[0] is not None:
+        return chosen
+    extra = dates.htmldate_candidate(tree, url, now)
+    return dates.choose_published_at([extra] if extra else [], now)
+
+
+def _binary_refusal(body: bytes, content_type: str | None) -> str | None:
+    """Why these bytes are not an HTML page (content type or magic bytes), or None."""
+    head = body[:16].lstrip()
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return f"binary content ({name})"
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if mime and mime not in _HTML_TYPES and not (mime in _SNIFF_TYPES and _LOOKS_HTML.match(body[:2048])):
+        return f"content type {mime}"
+    has_utf16 = body[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or "utf-16" in (content_type or "").lower()
+    if not has_utf16 and body[:1024].count(b"\x00") > 2:
+        return "binary content (NUL bytes)"
+    return None
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str | None:
+    """Decode by BOM, HTTP charset, <meta charset>, then detection; None when nothing yields text."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if body.startswith(bom):
+            return _checked(body[len(bom):].decode(encoding, errors="replace"))
+    for label in _declared_charsets(body, content_type):
+        text = _decode_as(body, label)
+        if text is not None:
+            return _checked(text)
+    text = _decode_as(body, "utf-8")
+    if text is not None:
+        return _checked(text)
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body).best()
+    if best is not None:
+        return _checked(str(best))
+    return _checked(body.decode("cp1252", errors="replace"))
+
+
+def _declared_charsets(body: bytes, content_type: str | None) -> list[str]:
+    """Valid charset labels from the HTTP header, then the document's <meta>, without repeats."""
+    labels = []
+    match = re.search(r"charset\s*=\s*[\"']?([\w:.-]+)", content_type or "", re.I)
+    if match:
+        labels.append(match.group(1))
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        labels.append((meta.group(1) or meta.group(2)).decode("ascii", "ignore"))
+    names: list[str] = []
+    for label in labels:
+        try:
+            name = codecs.lookup(label).name
+        except LookupError:
+            continue
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _decode_as(body: bytes, name: str) -> str | None:
+    """Decode with one charset, or None when the bytes contradict it."""
+    if _SINGLE_BYTE.match(name) or name in ("latin-1", "iso8859-1"):
+        # valid multi-byte UTF-8 is practically never intended Latin-1: UTF-8 served as Latin-1
+        if _UTF8_MULTIBYTE.search(body):
+            utf8 = _decode_as(body, "utf-8")
+            if utf8 is not None:
+                return utf8
+        # browsers (WHATWG) read latin-1 / ascii labels as windows-1252
+        return body.decode("cp1252" if name in ("ascii", "latin-1", "iso8859-1") else name, errors="replace")
+    try:
+        text = body.decode(name)
+    except UnicodeDecodeError:
+        text = None
+    else:
+        # a wrong multi-byte label (utf-16 on an ASCII page) decodes "cleanly" into markup-free garbage
+        return text if "<" in text[:4096] or b"<" not in body[:4096] else None
+    if name != "utf-8":
+        return None
+    # mostly UTF-8 with a few broken bytes (a truncated page): keep UTF-8; otherwise it is another charset
+    bad = body.decode("utf-8", errors="replace").count("\ufffd")
+    # 10: a Latin-1 page read as UTF-8 has about as many broken as valid sequences
+    return body.decode("utf-8", errors="replace") if len(_UTF8_MULTIBYTE.findall(body)) >= 10 * bad else None
+
+
+def _checked(text: str) -> str | None:
+    """The text, unless replacement and control characters make it garbage."""
+    if not text:
+        return None
+    bad = len(_BAD_CHARS.findall(text, 0, 100_000))
+    return None if bad > MAX_BAD_CHAR_RATIO * min(len(text), 100_000) else text
+
+
+def read_page_data(tree: HtmlElement) -> PageData:
+    """Meta tags (first value per lower-cased name/property/itemprop) and flattened JSON-LD objects."""
+    meta: dict[str, str] = {}
+    for node in tree.iter("meta"):
+        key = (node.get("property") or node.get("name") or node.get("itemprop") or node.get("http-equiv") or "")
+        content = node.get("content")
+        if key and content and key.strip().lower() not in meta:
+            meta[key.strip().lower()] = content.strip()
+    for node in tree.xpath("//*[@itemprop='datePublished' or @itemprop='dateModified'][not(self::meta)]"):
+        value = node.get("content") or node.get("datetime")
+        if value:
+            meta.setdefault(node.get("itemprop").lower(), value.strip())
+    objects: list[Mapping[str, Any]] = []
+    for script in tree.xpath("//script[@type='application/ld+json' or @type='application/json+ld']"):
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except ValueError:
+            continue
+        objects.extend(_flatten_jsonld(data))
+    return PageData(meta, tuple(objects))
+
+
+def _flatten_jsonld(data: Any, depth: int = 0) -> Iterable[Mapping[str, Any]]:
+    if depth > 3:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten_jsonld(item, depth + 1)
+    elif isinstance(data, dict):
+        if "@type" in data:
+            yield data
+        for key in ("@graph", "mainEntity"):
+            if key in data:
+                yield from _flatten_jsonld(data[key], depth + 1)
+
+
+def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> models.Article | models.Rejected:
+    anchors = sum(1 for _ in tree.iter("a"))
+    # a link farm / huge index: trafilatura's cost grows faster than linearly with links, and no article
+    # page carries thousands of them with most of its words in link labels
+    if anchors > MAX_ANCHORS and _link_density(tree) > 0.5:
+        return models.Rejected(outcomes.NOT_ARTICLE, f"link list page ({anchors} links)")
+    page = read_page_data(tree)
+    article_obj = next((o for o in page.jsonld if _ARTICLE_TYPES.search(_types(o))), None)
+    site_name = _first_str(page.meta.get("og:site_name"), _name(article_obj, "publisher"), page.meta.get("application-name"))
+    h1 = _first_str(*(h.text_content() for h in tree.xpath("//h1")[:1]))
+    raw_title = _first_str(
+        article_obj and article_obj.get("headline"), page.meta.get("og:title"), page.meta.get("twitter:title"),
+        tree.findtext(".//title"), h1, hints.title,
+    )
+    title = clean_title(raw_title or "", site_name, url, h1)
+    text = body_text(tree, url, page, titles=(title, raw_title, h1))
+    candidates = _date_candidates(tree, url, page, hints)
+    published, source = _choose_lazily(candidates, tree, now)
+    verdict = not_article_reason(text, title, h1, url, page, tree, has_date=published is not None)
+    if verdict:
+        return models.Rejected(_verdict_outcome(text, tree), verdict)
+    published, source = _with_htmldate((published, source), tree, url, now)
+    declared = tree.get("lang") or page.meta.get("content-language") or page.meta.get("og:locale")
+    return models.Article(
+        url=url,
+        canonical_url=_canonical(tree, page, url),
+        title=title,
+        text=text,
+        authors=_authors(article_obj, page.meta, site_name),
+        published_at=published,
+        date_source=source,
+        modified_at=dates.choose_modified_at(candidates, now),
+        language=language.detect_language(text, declared, hints.language),
+        site_name=site_name,
+        description=_first_str(page.meta.get("og:description"), page.meta.get("description"),
+                               article_obj and article_obj.get("description")),
+        image=_image(page, article_obj, url),
+    )
+
+
+def _verdict_outcome(text: str, tree: HtmlElement) -> str:
+    """EMPTY when the page shows (almost) no text at all; NOT_ARTICLE when it has text but no article body."""
+    if text.strip():
+        return outcomes.NOT_ARTICLE
+    body = tree.find("body")
+    visible = " ".join(body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")) if body is not None else ""
+    return outcomes.NOT_ARTICLE if word_count(visible) >= MIN_WORDS else outcomes.EMPTY
+
+
+def body_text(tree: HtmlElement, url: str, page: PageData, titles: Iterable[str | None] = ()) -> str:
+    """Main text by the documented choice rule, minus the repeated headline and short boilerplate lines.
+
+    Rule: trafilatura in precision mode (it drops related-story lists and teasers that balanced mode keeps);
+    when that text is short (< SHORT_BODY_CHARS) and balanced mode finds RECALL_RATIO times more, precision
+    mode has lost the body itself, so the balanced text wins. Comments are never included.
+    """
+    text = _trafilatura_text(tree, url, favor_precision=True)
+    if len(text) < SHORT_BODY_CHARS:
+        balanced = _trafilatura_text(tree, url, favor_precision=False)
+        if len(text) < RECALL_RATIO * len(balanced):
+            text = balanced
+    structured = _jsonld_body(page)
+    # JSON-LD bodies are often teasers cut at ~500 characters, so they only win when the HTML gave far less
+    # (script-rendered pages whose visible body trafilatura cannot see)
+    if len(text) < 0.5 * len(structured):
+        text = structured
+    lines = [ln for ln in text.splitlines()
+             if not (_BOILERPLATE_LINE.match(ln.strip()) and len(ln) <= MAX_BOILERPLATE_CHARS)]
+    # the headline is stored as the title; repeated as the first lines it is not body text
+    heads = {_norm(t) for t in titles if t and _norm(t)}
+    while lines and (not lines[0].strip() or _norm(lines[0]) in heads):
+        lines.pop(0)
+    return "\n".join(lines).strip()
+
+
+def _jsonld_body(page: PageData) -> str:
+    """The longest JSON-LD articleBody/text of an article-typed object, as plain text."""
+    bodies = [o.get("articleBody") or o.get("text") for o in page.jsonld if _ARTICLE_TYPES.search(_types(o))]
+    longest = max((b for b in bodies if isinstance(b, str)), key=len, default="")
+    if "<" in longest:
+        from lxml.html import fromstring
+
+        longest = "\n".join(t.strip() for t in fromstring(f"<div>{longest}</div>").itertext() if t.strip())
+    return longest.strip()
+
+
+def _trafilatura_text(tree: HtmlElement, url: str, *, favor_precision: bool) -> str:
+    from trafilatura.core import bare_extraction
+
+    # deduplicate=False: trafilatura's process-global LRU cache would silently drop a re-fetched page
+    doc = bare_extraction(tree, url=url, include_comments=False, deduplicate=False, with_metadata=False,
+                          favor_precision=favor_precision)
+    return getattr(doc, "text", None) or ""
+
+
+def not_article_reason(
+    text: str, title: str, h1: str | None, url: str, page: PageData, tree: HtmlElement, *, has_date: bool
+) -> str | None:
+    """Why this page is not an article (soft 404, listing, stub), weighing several signals; None if it is."""
+    words = word_count(text)
+    if not text.strip():
+        return "no main text found"
+    if (_SOFT_404.search(title) or _SOFT_404.search(h1 or "") or _SOFT_404_TEXT.search(text)) and words < 300:
+        return "page says not found (soft 404)"
+    if words < MIN_WORDS:
+        return f"too little text ({words} words)"
+    types = " ".join(_types(o) for o in page.jsonld)
+    parts = urlsplit(url)
+    path, query = parts.path, parts.query
+    article = listing = 0.0
+    article += 2 if _ARTICLE_TYPES.search(types) else 0
+    article += 1 if page.meta.get("og:type", "").lower() == "article" else 0
+    article += 1 if has_date else 0
+    article += 1 if _ARTICLE_PATH.search(f"{path}?{query}") else 0
+    article += 1 if words >= LONG_WORDS else 0
+    listing += 2 if _LISTING_TYPES.search(types) and not _ARTICLE_TYPES.search(types) else 0
+    # the site root with a query (?p=959, ?id=12) is a script serving single items, not the front page
+    listing += 2 if _LISTING_PATH.search(path) and not (query and path in ("", "/")) else 0
+    listing += 1 if words < SHORT_WORDS else 0
+    listing += 2 if _mostly_list_items(text) else 0
+    # section fronts are named, articles are headlined: "Sports", "El tiempo" vs a sentence-like headline
+    listing += 1 if len(title.split()) <= 2 else 0
+    # /en/sports, /deportes/: one plain word at shallow depth names a section; articles carry a slug or an id
+    listing += 1 if _SECTION_PATH.match(path) and not query else 0
+    # a river of linked headlines (teasers); article pages with a related box have a few, not many
+    listing += 1 if len(tree.xpath("//body//*[self::h2 or self::h3 or self::h4][.//a]")) >= TEASER_HEADLINES else 0
+    # link density last and only when it can tip the balance: it walks the whole tree
+    if listing + 1 - article >= 2 and _link_density(tree) > 0.5:  # 0.5: most visible text is link labels
+        listing += 1
+    # a margin of 2: one weak signal (a link-heavy template, a short text) must not outvote the rest
+    if listing - article >= 2:
+        return f"listing or stub page (listing evidence {listing} > article evidence {article})"
+    return None
+
+
+def _mostly_list_items(text: str) -> bool:
+    """The main text is a list of teasers: trafilatura renders list items as '- ' lines."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    items = [ln for ln in lines if ln.lstrip().startswith("- ")]
+    # 4 items and 60% of the text: an article with one bullet list stays well below
+    return len(items) >= 4 and sum(map(len, items)) > 0.6 * sum(map(len, lines))
+
+
+def word_count(text: str) -> int:
+    """Words, counting two CJK characters as one word (those scripts do not separate words by spaces)."""
+    cjk = len(_CJK.findall(text))
+    return len(_CJK.sub(" ", text).split()) + cjk // 2
+
+
+def _link_density(tree: HtmlElement) -> float:
+    body = tree.find("body")
+    if body is None:
+        return 0.0
+    total = len(" ".join(body.itertext()).split()) or 1
+    linked = sum(len(" ".join(a.itertext()).split()) for a in body.iter("a"))
+    return linked / total
+
+
+def clean_title(title: str, site_name: str | None, url: str, h1: str | None = None) -> str:
+    """Drop site-name segments (' | Newsmax.com', ' - Reuters') from either end of a title."""
+    title = " ".join(title.split())
+    parts = [p for p in _TITLE_SEP.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    keys = {_norm(site_name or "")} | _host_keys(url)
+    keys.discard("")
+
+    def is_site(part: str) -> bool:
+        norm = _norm(part)
+        return bool(norm) and any(norm == k or (len(k) >= 4 and k in norm and len(norm) <= len(k) + 6) or norm in k for k in keys)
+
+    while len(parts) > 1 and is_site(parts[-1]):
+        parts.pop()
+    while len(parts) > 1 and is_site(parts[0]):
+        parts.pop(0)
+    if len(parts) > 1 and h1 and _norm(h1) in {_norm(p) for p in parts}:
+        return " ".join(h1.split())
+    if len(parts) == len(_TITLE_SEP.split(title)):
+        return title
+    # rebuild from the original so inner separators and punctuation survive
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1]) + len(parts[-1])
+    return title[start:end].strip() if start >= 0 and end > start else " ".join(parts)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def _host_keys(url: str) -> set[str]:
+    """'www.newsmax.com' -> {'newsmaxcom', 'newsmax'}: a title segment naming the host is the site name."""
+    host = (urlsplit(url).hostname or "").lower()
+    labels = [lb for lb in host.split(".") if lb not in ("www", "m", "amp", "edition", "news")]
+    keys = {_norm(".".join(labels))}
+    if len(labels) >= 2:
+        keys.add(_norm(labels[-2]) if len(labels[-2]) > 3 or len(labels) == 2 else _norm(labels[-3]))
+    return keys
+
+
+def _types(obj: Mapping[str, Any] | None) -> str:
+    kind = (obj or {}).get("@type", "")
+    return " ".join(map(str, kind)) if isinstance(kind, list) else str(kind)
+
+
+def _first_str(*values: Any) -> str | None:
+    """The first non-blank string, whitespace collapsed and HTML entities decoded (JSON-LD often double-encodes)."""
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            return " ".join(html_lib.unescape(value).split())
+    return None
+
+
+def _name(obj: Mapping[str, Any] | None, key: str) -> str | None:
+    value = (obj or {}).get(key)
+    if isinstance(value, list) and value:
+        value = value[0]
+    return _first_str(value.get("name")) if isinstance(value, dict) else _first_str(value)
+
+
+def _authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], site_name: str | None) -> tuple[str, ...]:
+    raw = (obj or {}).get("author") or []
+    items = raw if isinstance(raw, list) else [raw]
+    names = [(i.get("name") if isinstance(i, dict) else i) for i in items]
+    names += [meta.get(k) for k in ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator")]
+    found: list[str] = []
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        name = re.sub(r"^\s*(?:by|por|von|par)\s+", "", " ".join(html_lib.unescape(name).split()), flags=re.I)
+        if name and "://" not in name and name != site_name and len(name) <= 100 and name not in found:
+            found.append(name)
+    return tuple(found[:10])
+
+
+def _canonical(tree: HtmlElement, page: PageData, url: str) -> str | None:
+    hrefs = tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
+    raw = _first_str(*hrefs, page.meta.get("og:url"))
+    return urljoin(url, raw) if raw else None
+
+
+def _image(page: PageData, obj: Mapping[str, Any] | None, url: str) -> str | None:
+    value = (obj or {}).get("image")
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, dict):
+        value = value.get("url")
+    raw = _first_str(page.meta.get("og:image"), page.meta.get("twitter:image"), value)
+    return urljoin(url, raw) if raw else None

@@ -1,0 +1,176 @@
+"""Tests for crawler.dates: parsing, candidates and the choice rule (pure, no clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from lxml import html as lxml_html
+
+from crawler import dates, models
+
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+UTC = timezone.utc
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-03-01T18:45:00-05:00", datetime(2024, 3, 1, 18, 45, tzinfo=timezone(timedelta(hours=-5)))),
+        ("2024-03-01T18:45:00+0100", datetime(2024, 3, 1, 18, 45, tzinfo=timezone(timedelta(hours=1)))),
+        ("2024-03-01T18:45:00.123Z", datetime(2024, 3, 1, 18, 45, 0, 123000, tzinfo=UTC)),
+        ("2024-03-01", datetime(2024, 3, 1, tzinfo=UTC)),
+        ("2024/03/01 10:20", datetime(2024, 3, 1, 10, 20, tzinfo=UTC)),
+        ("20240301", datetime(2024, 3, 1, tzinfo=UTC)),
+        ("01.03.2024", datetime(2024, 3, 1, tzinfo=UTC)),
+        ("Fri, 01 Mar 2024 10:00:00 GMT", datetime(2024, 3, 1, 10, tzinfo=UTC)),
+        ("1709287200", datetime(2024, 3, 1, 10, tzinfo=UTC)),
+        ("2026-46-21", None),
+        ("2024-02-30", None),
+        ("2024-03-01T25:00:00", None),
+        ("yesterday", None),
+        ("", None),
+    ],
+)
+def test_parse_datetime(raw: str, expected: datetime | None) -> None:
+    assert dates.parse_datetime(raw) == expected
+
+
+def cand(source: str, raw: str, kind: str = "published") -> dates.Candidate:
+    return dates.Candidate(source, raw, dates.parse_datetime(raw), kind)
+
+
+@pytest.mark.parametrize(
+    ("candidates", "expected_day", "expected_source"),
+    [
+        ([cand("htmldate", "2024-01-03"), cand("meta", "2024-01-02"), cand("jsonld", "2024-01-01")], "2024-01-01", "jsonld"),
+        ([cand("htmldate", "2024-01-03"), cand("meta", "2024-01-02")], "2024-01-02", "meta"),
+        ([cand("htmldate", "2024-01-03")], "2024-01-03", "htmldate"),
+        ([cand("meta", "2026-46-21"), cand("time", "2024-01-05")], "2024-01-05", "time"),
+        ([cand("jsonld", "2024-07-01"), cand("url", "2024-05-30")], "2024-05-30", "url"),  # future jsonld dropped
+        ([cand("meta", "2024-06-02T10:00:00Z")], "2024-06-02", "meta"),  # within the one-day slack
+        ([cand("meta", "1970-01-01"), cand("feed", "2024-01-09")], "2024-01-09", "feed"),  # placeholder epoch
+        ([cand("meta", "1989-11-09"), cand("jsonld", "1989-11-09")], "1989-11-09", "jsonld"),  # page says so twice
+        ([cand("jsonld", "2024-01-01", kind="modified")], None, None),
+        ([], None, None),
+    ],
+)
+def test_choose_published_at(candidates: list[dates.Candidate], expected_day: str | None, expected_source: str | None) -> None:
+    value, source = dates.choose_published_at(candidates, NOW)
+    assert (value.date().isoformat() if value else None, source) == (expected_day, expected_source)
+
+
+def test_candidates_from_page_in_precedence_order() -> None:
+    tree = lxml_html.fromstring(
+        '<html><body><article><time datetime="2024-01-04">4 Jan</time><p>x</p></article></body></html>'
+    )
+    found = dates.date_candidates(
+        tree,
+        "https://example.com/2024/01/05/some-story",
+        jsonld=[{"@type": "WebPage", "datePublished": "2024-01-09"}, {"@type": "NewsArticle", "datePublished": "2024-01-01"}],
+        meta={"article:published_time": "2024-01-02", "article:modified_time": "2024-01-08"},
+        hints=models.Hints(published=datetime(2024, 1, 6, tzinfo=UTC), published_source="sitemap"),
+    )
+    published = [(c.source, c.raw) for c in found if c.kind == "published"]
+    assert published == [
+        ("jsonld", "2024-01-01"), ("jsonld", "2024-01-09"), ("meta", "2024-01-02"), ("time", "2024-01-04"),
+        ("url", "/2024/01/05/"), ("sitemap", "2024-01-06T00:00:00+00:00"),
+    ]
+    assert dates.choose_modified_at(found, NOW) == datetime(2024, 1, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("https://e.com/2023/11/05/story", "2023-11-05"),
+        ("https://e.com/news/2023-11-05-story", "2023-11-05"),
+        ("https://e.com/20231105/story.html", "2023-11-05"),
+        ("https://e.com/2023/4/5/story", "2023-04-05"),
+        ("https://e.com/2023/story-123", None),
+        ("https://e.com/2023/13/45/story", None),
+        ("https://e.com/world/australian-megablaze-20200113", "2020-01-13"),
+        ("https://e.com/item/1202001134567", None),
+    ],
+)
+def test_url_dates(url: str, day: str | None) -> None:
+    found = dates.date_candidates(None, url)
+    assert (found[0].value.date().isoformat() if found and found[0].value else None) == day
+
+
+def test_naive_hint_taken_as_utc() -> None:
+    found = dates.date_candidates(None, "https://e.com/x", hints=models.Hints(published=datetime(2024, 1, 6)))
+    assert found[0].source == "feed" and found[0].value == datetime(2024, 1, 6, tzinfo=UTC)
+
+
+def test_htmldate_candidate_respects_now() -> None:
+    tree = lxml_html.fromstring("<html><body><p>Published 2030-01-01</p><p>Updated 2023-05-06</p></body></html>")
+    cand_ = dates.htmldate_candidate(tree, "https://e.com/x", NOW)
+    assert cand_ is None or (cand_.value is not None and cand_.value <= NOW + timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("candidates", "expected_local", "expected_source"),
+    [
+        # the same instant stated with the publisher's offset elsewhere on the page
+        ([cand("jsonld", "2023-11-09T02:11:03+00:00"), cand("meta", "2023-11-08T21:11:03-05:00")],
+         "2023-11-08T21:11:03-05:00", "jsonld"),
+        # a naive local wall-clock time reveals the offset (-6 h)
+        ([cand("jsonld", "2023-11-09T05:30:59Z"), cand("time", "2023-11-08 23:30:59")], "2023-11-08T23:30:59-06:00", "jsonld"),
+        # a UTC time just after midnight with yesterday's day in the URL: a publisher west of UTC
+        ([cand("jsonld", "2020-02-18T02:18:11Z"), cand("url", "/2020/02/17/")], "2020-02-17T23:18:11-03:00", "jsonld"),
+        # ... but not 11 hours away: the URL day is then not a time-zone effect
+        ([cand("jsonld", "2020-07-09T10:04:04Z"), cand("url", "/2020/07/08/")], "2020-07-09T10:04:04+00:00", "jsonld"),
+        # a <time> far from the URL's day is a layout guess gone wrong
+        ([cand("time", "2009-04-11 18:06:36"), cand("url", "/2019/10/22/")], "2019-10-22T00:00:00+00:00", "url"),
+    ],
+)
+def test_choice_reconciles_time_zone_and_url(
+    candidates: list[dates.Candidate], expected_local: str, expected_source: str
+) -> None:
+    value, source = dates.choose_published_at(candidates, NOW)
+    assert (value.isoformat() if value else None, source) == (expected_local, expected_source)
+    assert value == dates.parse_datetime(expected_local)
+
+
+@pytest.mark.parametrize(
+    ("snippet", "day"),
+    [
+        ("<p>Veröffentlicht am 16.08.2019<br/>Dauer: 1 Stunde</p>", "2019-08-16"),
+        ("<p>Written: 2023-11-07 15:03:30</p>", "2023-11-07"),
+        ("<span>Published on March 5th, 2020</span>", "2020-03-05"),
+        ("<span>Publicado el 5 de marzo de 2020</span>", "2020-03-05"),
+        ("<span>Erschienen am: 31.02.2023</span>", None),  # not a calendar day
+        ("<p>Call 05.03.2020 for tickets</p>", None),  # no publication label
+        ("<script>var published = '2020-01-01';</script><p>text</p>", None),  # not visible text
+    ],
+)
+def test_labelled_text_dates(snippet: str, day: str | None) -> None:
+    tree = lxml_html.fromstring(f"<html><body>{snippet}</body></html>")
+    found = [c for c in dates.date_candidates(tree, "https://e.com/x") if c.source == "text"]
+    assert (found[0].value.date().isoformat() if found and found[0].value else None) == day
+
+
+@pytest.mark.parametrize(
+    ("snippet", "day"),
+    [
+        ('<time class="node-create-date">31.03.2020</time>', "2020-03-31"),
+        ('<time class="published">March 5, 2020</time>', "2020-03-05"),
+        ('<div class="post-meta"><time class="pubdate" datetime="2021-02-03T10:00:00+01:00">Feb 3</time></div>', "2021-02-03"),
+        ("<time>sometime last week</time>", None),
+    ],
+)
+def test_time_element_dates(snippet: str, day: str | None) -> None:
+    tree = lxml_html.fromstring(f"<html><body><article>{snippet}</article></body></html>")
+    found = [c for c in dates.date_candidates(tree, "https://e.com/x") if c.source == "time"]
+    assert (found[0].value.date().isoformat() if found and found[0].value else None) == day
+
+
+def test_canonical_url_date_used_when_fetched_url_has_none() -> None:
+    found = dates.date_candidates(None, "https://feeds.example.com/~r/x/abc", canonical_url="https://e.com/2021/02/03/story")
+    assert [(c.source, c.value.date().isoformat() if c.value else None) for c in found] == [("url", "2021-02-03")]
+
+
+def test_modified_time_is_not_mistaken_for_an_offset() -> None:
+    candidates = [cand("jsonld", "2023-11-09T23:00:00Z"), cand("meta", "2023-11-10 01:00:00", kind="modified")]
+    value, _ = dates.choose_published_at(candidates, NOW)
+    assert value is not None and value.isoformat() == "2023-11-09T23:00:00+00:00"
