@@ -164,17 +164,22 @@ def _choose_lazily(
     published, source = dates.choose_published_at(candidates, now)
     if source is None or dates.SOURCE_ORDER.index(source) > dates.SOURCE_ORDER.index("text"):
         published, source = dates.choose_published_at([*candidates, *dates.text_candidates(tree)], now)
-    return published, source
+    return dates.prefer_printed((published, source), candidates, tree, now)
 
 
 def _with_htmldate(
     chosen: tuple[datetime | None, str | None], tree: HtmlElement, url: str, now: datetime
 ) -> tuple[datetime | None, str | None]:
-    """htmldate runs only when the page states no usable date: it is the slowest and least certain source."""
+    """Fallbacks when the page states no usable date: htmldate, overruled by a date printed in the headline's byline."""
     if chosen[0] is not None:
         return chosen
     extra = dates.htmldate_candidate(tree, url, now)
-    return dates.choose_published_at([extra] if extra else [], now)
+    guess = dates.choose_published_at([extra] if extra else [], now)
+    byline = dates.choose_published_at(dates.headline_candidates(tree), now)
+    # htmldate scores dates all over the page; the byline is what readers see as the article's date
+    if byline[0] is not None and (guess[0] is None or byline[0].date() != guess[0].date()):
+        return byline
+    return guess
 
 
 def _binary_refusal(body: bytes, content_type: str | None) -> str | None:
