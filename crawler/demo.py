@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
+from datetime import timezone
 from pathlib import Path
 
 from rich.console import Console
@@ -14,7 +16,7 @@ from . import config, crawl, db, fixturesite, report, store
 
 def run(settings: config.Settings, *, keep_serving: bool = False, console: Console | None = None) -> int:
     """Crawl the fixture site twice (the second run shows only-new crawling); exit code as `crawl`."""
-    console = console or Console()
+    console = console or Console(width=None if sys.stdout.isatty() else 140)
     url = crawl.prepare(settings)
     with fixturesite.start_sites() as sites, tempfile.TemporaryDirectory(prefix="mediamon-demo-") as tmp:
         job_path = Path(tmp) / "demo.toml"
@@ -27,13 +29,15 @@ def run(settings: config.Settings, *, keep_serving: bool = False, console: Conso
         with db.connect(url) as conn:
             rows = store.recent_articles(conn, limit=40)
         table = Table(title="stored articles (newest first)")
-        for column in ("id", "published", "date from", "lang", "host", "title", "topics", "urls"):
-            table.add_column(column)
+        for column, width in (("published (UTC)", 16), ("date from", 9), ("lang", 4), ("host", 9), ("topics", 15),
+                              ("urls", 4)):
+            table.add_column(column, no_wrap=True, min_width=width)
+        table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=60)
         for row in rows:
-            art_id, published, date_source, lang, host, title, topics, n_urls = row
+            _id, published, date_source, lang, host, title, topics, n_urls = row
             table.add_row(
-                str(art_id), published.strftime("%Y-%m-%d %H:%M") if published else "-", date_source or "-",
-                lang or "-", host, title[:70], topics, str(n_urls),
+                published.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M") if published else "-", date_source or "-",
+                lang or "-", host, topics, str(n_urls), title,
             )
         console.print(table)
         console.print(f"database: {'DATABASE_URL' if settings.database_url else f'embedded PostgreSQL in {settings.pgdata}'}")

@@ -51,13 +51,16 @@ class PagePipeline:
         )
         # pages must not wait for the next page to be stored (the last ones of a run, or while only
         # slow requests are in flight): flush on a timer too
+        self.stop_ticker = asyncio.Event()
         self.ticker = asyncio.get_running_loop().create_task(self._tick())
 
     async def _tick(self) -> None:
-        while not self.closing:
-            await asyncio.sleep(FLUSH_SECONDS)
-            if self.buffer and not self.closing:
-                await self.flush()
+        while not self.stop_ticker.is_set():
+            try:
+                await asyncio.wait_for(self.stop_ticker.wait(), FLUSH_SECONDS)
+            except asyncio.TimeoutError:
+                if self.buffer:
+                    await self.flush()
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         if "fetched" in item:
@@ -105,7 +108,9 @@ class PagePipeline:
 
     async def close_spider(self) -> None:
         self.closing = True
-        self.ticker.cancel()
+        # never cancel the ticker: a cancelled flush would store rows without counting their outcomes
+        self.stop_ticker.set()
+        await self.ticker
         try:
             await self.flush()
         finally:

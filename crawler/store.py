@@ -165,6 +165,8 @@ def _save_page(conn: psycopg.Connection, job: str, page: models.Page) -> tuple[s
             article_id, outcome = same[0], outcomes.DUPLICATE_CONTENT
             via_extra = "same_content"
             conn.execute(_q("touch_article"), {"id": article_id})
+            if _promote_if_earlier(conn, article_id, page):
+                via_extra = None  # this copy is now the canonical one; its own URLs keep their roles
     aliases = [(page.canonical_url, via_extra or "canonical")] + [(u, via_extra or via) for u, via in page.urls]
     conn.cursor().executemany(
         _q("insert_alias"),
@@ -188,6 +190,27 @@ def _save_page(conn: psycopg.Connection, job: str, page: models.Page) -> tuple[s
     if outcome == outcomes.STORED and page.signature is not None:
         _assign_story(conn, article_id, page)
     return outcome, article_id
+
+
+def _promote_if_earlier(conn: psycopg.Connection, article_id: int, page: models.Page) -> bool:
+    """Identical text from another URL that was published earlier becomes the article's identity.
+
+    Otherwise whichever copy a crawl happened to fetch first would pose as the original publisher.
+    """
+    row = conn.execute(
+        _q("copy_is_earlier"),
+        {"id": article_id, "published_at": page.article.published_at, "date_source": page.article.date_source},
+    ).fetchone()
+    if row is None or not row[0]:
+        return False
+    _, old_canonical, story_id = row
+    conn.execute(_q("promote_copy"), {"id": article_id, **_article_params(page)})
+    conn.execute(_q("set_alias_via"), {"url": old_canonical, "via": "same_content"})
+    if story_id is not None:
+        from . import stories
+
+        stories.refresh(conn, story_id)
+    return True
 
 
 def _revise(conn: psycopg.Connection, article_id: int, page: models.Page) -> None:

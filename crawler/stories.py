@@ -135,9 +135,14 @@ def assign_story(
     raise StoryConflict(f"article {article_id}: stories kept changing under concurrent merges")
 
 
+def refresh(conn: psycopg.Connection, story_id: int) -> int:
+    """Recompute a story's member count and first publisher from its members; return its size."""
+    return int(conn.execute(_q("refresh_story"), {"story_id": story_id}).fetchone()[0])  # type: ignore[index]
+
+
 def _settle(conn: psycopg.Connection, article_id: int, story_id: int) -> int:
     conn.execute(_q("set_story"), {"story_id": story_id, "article_id": article_id})
-    size = conn.execute(_q("refresh_story"), {"story_id": story_id}).fetchone()[0]  # type: ignore[index]
+    size = refresh(conn, story_id)
     if size > MAX_STORY_SIZE:
         log.warning("story unusually large", extra={"story_id": story_id, "members": size, "article_id": article_id})
     return story_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import psycopg
@@ -78,3 +79,24 @@ def test_finish_run_sums_counters_into_columns(conn: psycopg.Connection) -> None
         "SELECT status, discovered, stored, duplicates, errors, errors_by_kind FROM crawl_runs WHERE id = %s", (run_id,)
     ).fetchone()
     assert row == ("succeeded", 5, 2, 2, 2, {"error_http": 2})
+
+
+def test_earlier_identical_copy_becomes_the_canonical_article(conn: psycopg.Connection) -> None:
+    late = _page("http://partner.test/copy", TEXT, title="Partner copy")
+    late = replace(late, article=replace(late.article, published_at=datetime(2026, 11, 21, 12, tzinfo=timezone.utc)))
+    early = _page("http://origin.test/story", TEXT, title="Original")
+    early = replace(early, article=replace(early.article, published_at=datetime(2026, 11, 21, 8, tzinfo=timezone.utc)))
+    results = store.save_batch(conn, "job1", None, [late, early])
+    assert [r[1] for r in results] == [outcomes.STORED, outcomes.DUPLICATE_CONTENT]
+    row = conn.execute("SELECT canonical_url, host, title, published_at FROM articles").fetchall()
+    assert row == [("http://origin.test/story", "origin.test", "Original", datetime(2026, 11, 21, 8, tzinfo=timezone.utc))]
+    vias = dict(conn.execute("SELECT url, via FROM article_urls").fetchall())
+    assert vias == {"http://origin.test/story": "canonical", "http://partner.test/copy": "same_content"}
+
+
+def test_later_identical_copy_stays_an_alias(conn: psycopg.Connection) -> None:
+    early = _page("http://origin.test/story", TEXT, title="Original")
+    late = _page("http://partner.test/copy", TEXT, title="Partner copy")
+    late = replace(late, article=replace(late.article, published_at=datetime(2026, 11, 22, tzinfo=timezone.utc)))
+    store.save_batch(conn, "job1", None, [early, late])
+    assert conn.execute("SELECT canonical_url FROM articles").fetchall() == [("http://origin.test/story",)]

@@ -107,3 +107,21 @@ SELECT pg_try_advisory_lock(%(key)s);
 
 -- name: unlock
 SELECT pg_advisory_unlock(%(key)s);
+
+-- name: copy_is_earlier
+-- Identical text arrived from another URL: was it published first? Same rule as stories' first publisher.
+SELECT article_first_time(%(published_at)s, %(date_source)s, now())
+       < article_first_time(published_at, date_source, first_seen_at),
+       canonical_url, story_id
+FROM articles WHERE id = %(id)s;
+
+-- name: promote_copy
+-- The earlier copy becomes the article's identity; the text is identical, so only its metadata moves.
+UPDATE articles
+SET canonical_url = %(canonical_url)s, host = %(host)s, title = %(title)s, authors = %(authors)s,
+    published_at = %(published_at)s, date_source = %(date_source)s, site_name = %(site_name)s,
+    description = %(description)s, image_url = %(image_url)s, source_id = %(source_id)s
+WHERE id = %(id)s;
+
+-- name: set_alias_via
+UPDATE article_urls SET via = %(via)s WHERE url = %(url)s;
