@@ -102,16 +102,14 @@ def search(conn: psycopg.Connection, request: SearchRequest) -> list[Hit]:
         "job": request.job,
         "limit": request.limit,
         "headline": HEADLINE_OPTIONS,
+        "one_per_story": request.one_per_story,
     }
     row = conn.execute(_q("query_lexemes"), params).fetchone()
     if row is None or not row[0]:
         raise SearchError(f"search query {request.query!r} has no searchable words (only stop words or punctuation)")
-    name = "search"
-    if request.one_per_story:
-        if not stories_exist(conn):
-            raise SearchError("--one-per-story needs the stories tables (migration 0002_stories); run `mediamon migrate`")
-        name = "search_one_per_story"
-    rows = conn.execute(_q(name), params).fetchall()
+    if request.one_per_story and not stories_exist(conn):
+        raise SearchError("--one-per-story needs the stories tables (migration 0002_stories); run `mediamon migrate`")
+    rows = conn.execute(_q("search"), params).fetchall()
     conn.commit()
     return [
         Hit(

@@ -21,34 +21,8 @@ SELECT numnode(mm_search_query(%(language)s::text, %(query)s::text));
 -- Candidates come through the GIN index (mm_search_query); each is then held to the query in its
 -- own language's configuration, ranked (title A 1.0, description B 0.4, body C 0.1: a body that
 -- repeats a word must not outrank a headline) and only the top rows pay for ts_headline.
-WITH ranked AS (
-    SELECT a.id, a.title, a.text, a.language, a.host, a.canonical_url,
-           coalesce(a.published_at, a.first_seen_at) AS published,
-           mm_tsquery(mm_search_config(a.language), %(query)s::text) AS q,
-           ts_rank('{0.05, 0.1, 0.4, 1.0}', a.search, mm_tsquery(mm_search_config(a.language), %(query)s::text)) AS rank
-    FROM articles a
-    WHERE a.search @@ mm_search_query(%(language)s::text, %(query)s::text)
-      AND a.search @@ mm_tsquery(mm_search_config(a.language), %(query)s::text)
-      AND (%(language)s::text IS NULL
-           OR lower(split_part(replace(coalesce(a.language, ''), '_', '-'), '-', 1)) = %(language)s::text)
-      AND (%(since)s::timestamptz IS NULL OR coalesce(a.published_at, a.first_seen_at) >= %(since)s::timestamptz)
-      AND (%(topic)s::text IS NULL OR EXISTS (
-               SELECT 1 FROM article_topics t
-               WHERE t.article_id = a.id AND t.topic = %(topic)s::text
-                 AND (%(job)s::text IS NULL OR t.job = %(job)s::text)))
-      AND (%(job)s::text IS NULL
-           OR EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.job = %(job)s::text)
-           OR EXISTS (SELECT 1 FROM crawl_seen s WHERE s.article_id = a.id AND s.job = %(job)s::text))
-    ORDER BY rank DESC, published DESC, a.id
-    LIMIT %(limit)s
-)
-SELECT id, rank, published, language, host, title, canonical_url,
-       ts_headline(mm_search_config(language), text, q, %(headline)s::text) AS snippet
-FROM ranked
-ORDER BY rank DESC, published DESC, id;
-
--- name: search_one_per_story
--- As `search`, keeping the best-ranked article of each story (an article without a story is its own).
+-- With one_per_story, only the best-ranked article of each story is kept (an article without a
+-- story is its own).
 WITH ranked AS (
     SELECT a.id, a.title, a.text, a.language, a.host, a.canonical_url, a.story_id,
            coalesce(a.published_at, a.first_seen_at) AS published,
@@ -69,9 +43,10 @@ WITH ranked AS (
            OR EXISTS (SELECT 1 FROM crawl_seen s WHERE s.article_id = a.id AND s.job = %(job)s::text))
 ),
 best AS (
-    SELECT DISTINCT ON (coalesce(story_id, -id)) *
+    SELECT DISTINCT ON (CASE WHEN %(one_per_story)s::boolean THEN coalesce(story_id, -id) ELSE id END) *
     FROM ranked
-    ORDER BY coalesce(story_id, -id), rank DESC, published DESC, id
+    ORDER BY CASE WHEN %(one_per_story)s::boolean THEN coalesce(story_id, -id) ELSE id END,
+             rank DESC, published DESC, id
 ),
 top AS (
     SELECT * FROM best ORDER BY rank DESC, published DESC, id LIMIT %(limit)s
