@@ -60,6 +60,19 @@ def score(docs: list[syndication.Doc], same: set[tuple[int, int]]) -> tuple[int,
     return tp, fp, fn, missed
 
 
+def recall_by_kind(docs: list[syndication.Doc], same: set[tuple[int, int]]) -> dict[str, float]:
+    """Recall over the same-story pairs that involve at least one copy of each kind."""
+    found: Counter = Counter()
+    total: Counter = Counter()
+    for a, b in itertools.combinations(docs, 2):
+        if a.label != b.label:
+            continue
+        for kind in {a.kind, b.kind} - {"original"}:
+            total[kind] += 1
+            found[kind] += (a.doc_id, b.doc_id) in same
+    return {kind: found[kind] / total[kind] for kind in sorted(total)}
+
+
 def pure_pairs(docs: list[syndication.Doc], sigs: list[dedup.Signature]) -> set[tuple[int, int]]:
     same = set()
     keys = [set(s.keys()) for s in sigs]
@@ -81,6 +94,7 @@ def report(name: str, docs: list[syndication.Doc], same: set[tuple[int, int]]) -
     print(f"{name}: precision {p:.4f}  recall {r:.4f}  F1 {f:.4f}  (tp {tp}, fp {fp}, fn {fn})")
     if missed:
         print("   missed pairs by kind:", ", ".join(f"{k} {v}" for k, v in missed.most_common(6)))
+    print("   recall by copy kind:", ", ".join(f"{k} {r:.4f}" for k, r in recall_by_kind(docs, same).items()))
     by_label = {d.doc_id: d for d in docs}
     wrong = Counter()
     for a, b in same:

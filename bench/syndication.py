@@ -2,7 +2,9 @@
 
 For every source article (the "wire" original) the set holds copies as outlets run them: site
 boilerplate added, headline rewritten, paragraphs trimmed or reordered, a paragraph updated, a
-brief of the first 25-30% of the words. Every copy carries the source's label. Negatives are all
+brief of the first 25-30% of the words, and translated quotes (``translated_quotes``: the story
+as a foreign outlet runs it, every quoted statement in another language; see
+``translate_quotes``). Every copy carries the source's label. Negatives are all
 the cross-source pairs, among them the hard ones:
 
 * same outlet: every outlet wraps the different stories it runs in the same boilerplate;
@@ -40,6 +42,13 @@ _BOILER = [
     "Comments are closed for this story.", "Photo: file image",
 ]
 OUTLETS = [f"outlet{i}.example" for i in range(8)]
+# fallback vocabulary when the corpus has no usable non-English body (words of our own sentences)
+_SPANISH = (
+    "El ministro afirmó que el gobierno no cambiará su política económica este año. "
+    "Según la portavoz, las negociaciones continuarán la próxima semana en la capital. "
+    "Estamos muy preocupados por la situación de las familias afectadas, declaró el alcalde. "
+    "No hay pruebas de que la empresa haya violado la ley, añadió su abogado ante los periodistas."
+).split()
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,8 @@ class Doc:
 
     doc_id: int
     label: str
-    kind: str  # original | boilerplate | trimmed | reordered | updated | brief | combined | background
+    kind: str  # original | boilerplate | trimmed | reordered | updated | brief | combined |
+    #            translated_quotes | background
     host: str
     url: str
     title: str
@@ -68,6 +78,71 @@ def load_sources(path: Path = ZYTE) -> list[tuple[str, str, list[str]]]:
         slug = re.sub(r"[^A-Za-z]+", " ", data[key]["url"].rstrip("/").rsplit("/", 1)[-1]).strip()
         title = slug.capitalize() if len(slug.split()) >= 3 else paras[0][:80]
         out.append((key[:12], title, paras))
+    return out
+
+
+# quoted statements: straight, curly, guillemet and single curly quotes, within one paragraph
+# (single quotes only at word edges: the curly apostrophe of "isn’t" is the same character)
+_QUOTE = re.compile(r'"([^"\n]+)"|\u201c([^\u201d\n]+)\u201d|\u00ab([^\u00bb\n]+)\u00bb|(?<!\w)\u2018([^\u2019\n]+)\u2019(?!\w)')
+QUOTE_MIN_WORDS = 5  # shorter quoted spans are titles, nicknames or scare quotes, not statements
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_REPORTING = re.compile(r"\b(said|says|told|tells|added|adds|according to)\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]")  # a letter: donor tables of numbers are no language
+
+
+def load_donors(path: Path = ZYTE) -> list[tuple[str, list[str]]]:
+    """(source id, words) of the non-English ground-truth bodies: the vocabulary of "translations"."""
+    import py3langid  # a project dependency; only this proxy needs it
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for key in sorted(data):
+        body = data[key]["articleBody"]
+        words = [w for w in body.split() if _WORD.search(w)]
+        # 100 words: enough vocabulary that sampled 5-grams never repeat; ja bodies here are stubs
+        if len(words) >= 100 and py3langid.classify(body)[0] != "en":
+            out.append((key[:12], words))
+    return out
+
+
+def _foreign(n_words: int, donor: list[str], rng: random.Random) -> str:
+    return " ".join(rng.choices(donor, k=n_words))
+
+
+def translate_quotes(paras: list[str], donor: list[str], rng: random.Random) -> list[str] | None:
+    """The paragraphs with every quoted statement in another language; None when nothing is quoted.
+
+    Quoted spans of at least QUOTE_MIN_WORDS words are replaced inside their quote marks. An
+    article with no such quote gets 1-2 sentences with a reporting verb (said, told, added)
+    replaced instead. Proxy for a real translation (no translator offline): the replacement has
+    the quote's word count, sampled from one non-English Zyte body (`donor`). For dedup what
+    matters is that every shingle touching the quote changes, as in a real translation;
+    sampling words (not copying donor sentences) keeps the replacement from sharing shingles with
+    the donor article, itself a story of the set, so negatives gain no artificial overlap.
+    """
+    count = 0
+
+    def swap(m: re.Match[str]) -> str:
+        nonlocal count
+        inner = next(g for g in m.groups() if g is not None)
+        n = len(inner.split())
+        if n < QUOTE_MIN_WORDS:
+            return m.group()
+        count += 1
+        start, end = m.span(m.lastindex or 0)
+        return m.group()[: start - m.start()] + _foreign(n, donor, rng) + m.group()[end - m.start():]
+
+    out = [_QUOTE.sub(swap, p) for p in paras]
+    if count:
+        return out
+    reported = [(i, j) for i, p in enumerate(paras) for j, sent in enumerate(_SENTENCE.split(p))
+                if _REPORTING.search(sent)]
+    if not reported:
+        return None
+    for i, j in sorted(rng.sample(reported, min(len(reported), rng.randint(1, 2)))):
+        sents = _SENTENCE.split(out[i])
+        sents[j] = _foreign(len(sents[j].split()), donor, rng) + "."
+        out[i] = " ".join(sents)
     return out
 
 
@@ -126,6 +201,7 @@ def build(path: Path = ZYTE, seed: int = 5, extra: list[tuple[str, str, list[str
     """The labelled set: originals, their copies, and background-paragraph negatives."""
     rng = random.Random(seed)
     sources = load_sources(path) + (extra or [])
+    donors = load_donors(path)
     docs: list[Doc] = []
 
     def add(label: str, kind: str, host: str, title: str, paras: list[str], minutes: int) -> None:
@@ -140,6 +216,13 @@ def build(path: Path = ZYTE, seed: int = 5, extra: list[tuple[str, str, list[str
             if kind != "boilerplate" and rng.random() < 0.25:
                 continue  # not every outlet runs every variant
             add(label, kind, rng.choice(OUTLETS), _rewrite_title(title, rng), vparas, n + rng.randint(5, 600))
+        # own generator per source: the other kinds stay exactly as they were without this one
+        trng = random.Random(f"{seed}/translated_quotes/{label}")
+        donor = trng.choice([words for key, words in donors if key != label] or [_SPANISH])
+        translated = translate_quotes(paras, donor, trng)
+        if translated is not None:  # every outlet abroad runs it: the kind needs a large sample
+            add(label, "translated_quotes", trng.choice(OUTLETS), _rewrite_title(title, trng), translated,
+                n + trng.randint(5, 600))
     for n, ((label_a, _, paras_a), (label_b, title_b, paras_b)) in enumerate(zip(sources, sources[1:] + sources[:1])):
         if n % 3 == 0 and len(paras_a) >= 3:
             background = paras_b + [paras_a[rng.randrange(1, len(paras_a))]]

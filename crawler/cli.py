@@ -6,9 +6,8 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any
 
-from . import config, errors, logs
+from . import analyst_cli, config, errors, logs, service_cli
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="offline demo: serve the bundled fixture news site on 127.0.0.1 and crawl it")
     p.add_argument("--keep-serving", action="store_true", help="keep the fixture site up after the crawl")
 
-    _add_optional_commands(sub)
+    service_cli.register(sub)  # serve, status, runs
+    analyst_cli.register(sub)  # search, export, retag
     return parser
-
-
-def _add_optional_commands(sub: Any) -> None:
-    """Commands provided by later stages (service, search, export) register themselves here."""
-    for module_name in ("service", "analyst"):
-        try:
-            module = __import__(f"crawler.{module_name}_cli", fromlist=["register"])
-        except ImportError:
-            continue
-        module.register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

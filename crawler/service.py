@@ -6,7 +6,6 @@ SIGHUP or when they change, dead runs marked failed at start, bounded graceful s
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil

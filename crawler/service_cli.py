@@ -131,7 +131,6 @@ def cmd_runs(args: argparse.Namespace, settings: config.Settings) -> int:
     if not rows:
         print(f"no runs of job {args.job!r}", file=sys.stderr)
         return 1
-    now = datetime.now(timezone.utc)
     table = Table(title=f"runs of {args.job}", header_style="bold")
     for column in ("run", "status", "trigger", "started", "took", "host", "pid",
                    "fetched", "stored", "dups", "errors", "problems"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -206,3 +207,30 @@ def test_similarity_is_symmetric_and_bounded() -> None:
 )
 def test_diff_chars(old: str, new: str, expected: int) -> None:
     assert dedup.diff_chars(old, new) == expected
+
+
+def test_translated_quotes_copy_changes_only_the_quoted_statements() -> None:
+    from bench import syndication  # the labelled-set generator's "translation" proxy
+
+    paras = [
+        'The minister said: "We will not change our economic policy this year." Markets rose.',
+        "He called it a \u201cshort pause\u201d only.",  # under QUOTE_MIN_WORDS: a phrase, not a statement
+        "Nobody was quoted here at all.",
+    ]
+    donor = ["palabra", "otra", "casa", "lejos", "nunca", "siempre"] * 20
+    out = syndication.translate_quotes(paras, donor, random.Random(1))
+    assert out is not None
+    head, quote, tail = out[0].split('"')
+    assert (head, tail) == ("The minister said: ", " Markets rose.")
+    assert len(quote.split()) == 9 and set(quote.split()) <= set(donor)
+    assert out[1:] == paras[1:]
+
+
+def test_translated_quotes_copy_without_quotes_translates_a_reported_sentence() -> None:
+    from bench import syndication
+
+    donor = ["palabra", "otra", "casa", "lejos", "nunca", "siempre"] * 20
+    fallback = syndication.translate_quotes(["Prices rose. The mayor told reporters it was fine."], donor,
+                                            random.Random(1))
+    assert fallback is not None and fallback[0].startswith("Prices rose. ") and "mayor" not in fallback[0]
+    assert syndication.translate_quotes(["Prices rose sharply today."], donor, random.Random(1)) is None

@@ -8,7 +8,7 @@ import pytest
 
 from crawler import jobs, topics
 from crawler.errors import QueryError
-from crawler.topics import And, Not, Or, Term
+from crawler.topics import And, Not, Term
 
 
 def t(words: str, *, prefix: bool = False, field: str | None = None) -> tuple[str, bool, str | None]:
