@@ -190,8 +190,8 @@ def _child_main(job_path: str, db_url: str, run_id: int, settings: config.Settin
 
     job = jobs.load_job(Path(job_path))
     dbw = DbWorker(db_url, job.name, run_id)
-    conn = db.connect(db_url)
-    source_ids = store.upsert_sources(conn, job.name, job.sources)
+    with db.connect(db_url, attempts=3) as conn:
+        source_ids = store.upsert_sources(conn, job.name, job.sources)
     run = RunContext(job=job, run_id=run_id, dbw=dbw, source_ids=source_ids, workers=settings.workers)
     close_reason: dict[str, str] = {}
 
@@ -225,10 +225,9 @@ def _child_main(job_path: str, db_url: str, run_id: int, settings: config.Settin
         elif status == "succeeded" and why not in ("finished",) and not why.startswith("closespider"):
             status, message = "failed", f"crawl closed: {why}"
         dbw.close()
-        try:
+        # a fresh connection: one held through the run may have been cut by a database restart since
+        with db.connect(db_url, attempts=DB_ATTEMPTS) as conn:
             store.finish_run(conn, run_id, status=status, counters=dict(run.counters), message=message)
-        finally:
-            conn.close()
 
 
 # --- parent -------------------------------------------------------------------------------------
