@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -62,11 +62,11 @@ MODIFIED_META = (
     "last-modified",
 )
 
-_YMD = re.compile(
+YMD = re.compile(
     r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
     r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?"
 )
-_DMY = re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?!\d)")
+DMY = re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?!\d)")
 # /2019/10/16/, /2019-10-16-slug, /slug-20191016: a path segment or slug part, never inside a longer number
 _URL_DATE = re.compile(
     r"[/_-]((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
@@ -102,7 +102,7 @@ _WORDY = (
     rf"(\d{{1,2}})\.?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})"
     rf"|({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})"
 )
-_WORDY_DATE = re.compile(rf"\b(?:{_WORDY})\b", re.I)
+WORDY_DATE = re.compile(rf"\b(?:{_WORDY})\b", re.I)
 # a date the page prints right after a publication label, in the main languages of the monitored sources
 _LABELLED_DATE = re.compile(
     r"\b(?:published|posted|written|created|publication date|ver[öo]ffentlicht|erschienen|erstellt|publiziert|"
@@ -134,12 +134,12 @@ def parse_datetime(raw: str) -> datetime | None:
         return _aware(datetime.fromisoformat(text))
     except ValueError:
         pass
-    match = _YMD.search(text)
+    match = YMD.search(text)
     if match:
-        return _from_ymd_match(match)
-    match = _DMY.search(text)
+        return from_ymd_match(match)
+    match = DMY.search(text)
     if match:
-        return _safe_datetime(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        return safe_datetime(int(match.group(3)), int(match.group(2)), int(match.group(1)))
     try:
         return _aware(parsedate_to_datetime(text))  # RFC 2822, as in feeds and Last-Modified
     except (TypeError, ValueError, IndexError):
@@ -149,7 +149,7 @@ def parse_datetime(raw: str) -> datetime | None:
 def _from_digits(text: str) -> datetime | None:
     """YYYYMMDD, or a Unix timestamp in seconds / milliseconds."""
     if len(text) == 8:
-        return _safe_datetime(int(text[:4]), int(text[4:6]), int(text[6:]))
+        return safe_datetime(int(text[:4]), int(text[4:6]), int(text[6:]))
     if len(text) in (10, 13):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
         try:
@@ -159,11 +159,12 @@ def _from_digits(text: str) -> datetime | None:
     return None
 
 
-def _from_ymd_match(match: re.Match[str]) -> datetime | None:
+def from_ymd_match(match: re.Match[str]) -> datetime | None:
+    """The datetime of a YMD match (offset-less times are UTC); None if not a calendar day."""
     year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
     hour, minute, second = (int(match.group(i) or 0) for i in (4, 5, 6))
     tz = _parse_offset(match.group(7))
-    return _safe_datetime(year, month, day, hour, minute, second, tz)
+    return safe_datetime(year, month, day, hour, minute, second, tz)
 
 
 def _parse_offset(text: str | None) -> timezone:
@@ -177,9 +178,10 @@ def _parse_offset(text: str | None) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _safe_datetime(
+def safe_datetime(
     year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, tz: timezone = timezone.utc
 ) -> datetime | None:
+    """The datetime, or None when the fields name no real moment."""
     try:
         return datetime(year, month, day, hour, minute, second, tzinfo=tz)
     except ValueError:  # month 46, February 30th, hour 25 ...
@@ -261,15 +263,15 @@ def _time_labels(node: HtmlElement) -> str:
 
 def _printed_date(text: str) -> datetime | None:
     """A date printed for readers: ISO, 31.03.2020 or a month name; None for anything less certain."""
-    match = _YMD.search(text)
+    match = YMD.search(text)
     if match:
-        return _from_ymd_match(match)
-    match = _DMY.search(text) or _WORDY_DATE.search(text)
+        return from_ymd_match(match)
+    match = DMY.search(text) or WORDY_DATE.search(text)
     if not match:
         return None
-    if match.re is _DMY:
-        return _safe_datetime(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-    return _wordy_value(match.groups())
+    if match.re is DMY:
+        return safe_datetime(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    return wordy_value(match.groups())
 
 
 def text_candidates(tree: HtmlElement) -> list[Candidate]:
@@ -282,141 +284,22 @@ def text_candidates(tree: HtmlElement) -> list[Candidate]:
     return [Candidate("text", match.group(0), _labelled_value(match))] if match else []
 
 
-# a byline sits right above or below the headline: the nearest text nodes, a few hundred characters at most
-_HEADLINE_NODES_BEFORE, _HEADLINE_NODES_AFTER, _HEADLINE_CHARS = 8, 30, 300
-# a text node this long is a sentence of the body, not a byline
-_PROSE_CHARS = 80
-_INLINE_TAGS = frozenset("a span b strong i em u small abbr time font sup sub mark cite q label".split())
-# dates printed with a two-digit year (10.12.19) are trusted only in the byline next to the headline
-_DMY_SHORT = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
-_VISIBLE = "[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
-
-
-def headline_candidates(tree: HtmlElement) -> list[Candidate]:
-    """The first date printed next to the article's headline (its byline): what readers see as the date."""
-    heads = tree.xpath("(//article//h1|//main//h1)[1]") or tree.xpath("(//h1)[1]")
-    if not heads:
-        return []
-    head = heads[0]
-    after = head.xpath(f"following::text(){_VISIBLE}[position() <= {_HEADLINE_NODES_AFTER}]")
-    before = head.xpath(f"preceding::text(){_VISIBLE}[position() <= {_HEADLINE_NODES_BEFORE}]")
-    for nodes in (after, before):  # preceding:: lists the nearest node first
-        window = _byline_window(nodes)
-        value = _first_printed_date(window)
-        if value is not None:
-            return [Candidate("headline", window, value)]
-    return []
-
-
-def _byline_window(nodes: Sequence[Any]) -> str:
-    """Short text blocks next to the headline, up to the first sentence-length block (where the body starts)."""
-    kept: list[str] = []
-    for group in _blocks(nodes):
-        # a byline is short; a date inside running prose is an event the article talks about
-        if len(group) >= _PROSE_CHARS or sum(map(len, kept)) > _HEADLINE_CHARS:
-            break
-        if group:
-            kept.append(group)
-    return " | ".join(kept)
-
-
-def _blocks(nodes: Sequence[Any]) -> Iterable[str]:
-    """Consecutive text nodes joined per enclosing block element (inline links and spans do not split a sentence)."""
-    current, parts = None, []
-    for node in nodes:
-        block = _block_of(node)
-        if block is not current and parts:
-            yield _squash(" ".join(parts))
-            parts = []
-        current = block
-        parts.append(str(node))
-    if parts:
-        yield _squash(" ".join(parts))
-
-
-def _block_of(node: Any) -> Any:
-    element = node.getparent() if hasattr(node, "getparent") else None
-    while element is not None and element.tag in _INLINE_TAGS:
-        element = element.getparent()
-    return element
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _first_printed_date(text: str) -> datetime | None:
-    """The earliest full date printed in the text, in any of the reader-facing formats."""
-    matches = [m for m in (p.search(text) for p in (_YMD, _DMY, _WORDY_DATE, _DMY_SHORT)) if m]
-    if not matches:
-        return None
-    return _match_value(min(matches, key=lambda m: m.start()))
-
-
-def prefer_printed(
-    chosen: tuple[datetime | None, str | None], candidates: Sequence[Candidate], tree: HtmlElement, now: datetime
-) -> tuple[datetime | None, str | None]:
-    """Meta tag vs <time> more than a day apart: the day printed on the page wins over one printed nowhere."""
-    value, source = chosen
-    # JSON-LD keeps its precedence: an article object's datePublished is a deliberate statement (test_extract)
-    if value is None or source != "meta":
-        return chosen
-    rivals = [
-        c for c in candidates
-        if c.source == "time" and c.kind == "published" and is_plausible(c.value, now)
-        and abs((c.value.date() - value.date()).days) > 1  # type: ignore[union-attr]
-    ]
-    if not rivals:
-        return chosen
-    # only on a conflict: scanning all visible text is the slow part
-    shown = printed_days(tree)
-    if value.date() in shown:
-        return chosen
-    rival = next((c for c in rivals if c.value.date() in shown), None)  # type: ignore[union-attr]
-    return (rival.value, rival.source) if rival else chosen
-
-
-def printed_days(tree: HtmlElement) -> set[date]:
-    """Every full date printed in the visible text of the page body."""
-    body = tree.find("body")
-    if body is None:
-        return set()
-    text = " ".join(body.xpath(f".//text(){_VISIBLE}"))
-    found: set[date] = set()
-    for pattern in (_YMD, _DMY, _WORDY_DATE):
-        for match in pattern.finditer(text):
-            value = _match_value(match)
-            if value is not None:
-                found.add(value.date())
-    return found
-
-
-def _match_value(match: re.Match[str]) -> datetime | None:
-    """The datetime of a match of _YMD, _DMY, _DMY_SHORT or _WORDY_DATE."""
-    if match.re is _YMD:
-        return _from_ymd_match(match)
-    if match.re is _WORDY_DATE:
-        return _wordy_value(match.groups())
-    year = int(match.group(3)) + (2000 if match.re is _DMY_SHORT else 0)
-    return _safe_datetime(year, int(match.group(2)), int(match.group(1)))
-
-
 def _labelled_value(match: re.Match[str]) -> datetime | None:
     iso, day, month, year, *wordy = match.groups()
     if iso:
         return parse_datetime(iso)
     if year:
-        return _safe_datetime(int(year), int(month), int(day))
-    return _wordy_value(tuple(wordy))
+        return safe_datetime(int(year), int(month), int(day))
+    return wordy_value(tuple(wordy))
 
 
-def _wordy_value(groups: Sequence[str | None]) -> datetime | None:
+def wordy_value(groups: Sequence[str | None]) -> datetime | None:
     """Groups of _WORDY: (day, month name, year) or (month name, day, year)."""
     d2, mon2, y2, mon3, d3, y3 = groups
     if y2 and mon2 and d2:
-        return _safe_datetime(int(y2), _MONTHS[mon2.lower()], int(d2))
+        return safe_datetime(int(y2), _MONTHS[mon2.lower()], int(d2))
     if y3 and mon3 and d3:
-        return _safe_datetime(int(y3), _MONTHS[mon3.lower()], int(d3))
+        return safe_datetime(int(y3), _MONTHS[mon3.lower()], int(d3))
     return None
 
 
@@ -425,7 +308,7 @@ def _url_candidates(url: str) -> list[Candidate]:
     match = _URL_DATE_SEP.search(path) or _URL_DATE.search(path)
     if not match:
         return []
-    return [Candidate("url", match.group(0), _safe_datetime(*(int(g) for g in match.groups())))]
+    return [Candidate("url", match.group(0), safe_datetime(*(int(g) for g in match.groups())))]
 
 
 def htmldate_candidate(tree: HtmlElement, url: str, now: datetime) -> Candidate | None:

@@ -1,9 +1,10 @@
-"""Discovery: feed / sitemap / listing-page bytes -> candidate article links with their hints.
+"""Discovery: feed / listing-page bytes -> candidate article links with their hints.
 
 Pure (bytes in, values out, no network) and never raises on bad input: a broken or unusable
-document comes back as ``Discovery(links=..., error="reason")``.
+document comes back as ``Discovery(links=..., error="reason")``. Sitemaps are parsed in
+``crawler.sitemaps``, which builds on this module (``Discovery``, ``parse_date`` and the text helpers).
 
-Conventions shared by the three parsers:
+Conventions shared by parse_feed, parse_listing and sitemaps.parse_sitemap:
 - ``Link.url`` is the absolute URL as found (not canonicalized, so aliases keep their original
   form); links are deduplicated by ``urls.canonical_url`` keeping the first occurrence.
 - Only http(s) links are returned. Offsite filtering of feed and sitemap entries is the caller's
@@ -19,7 +20,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -36,10 +36,10 @@ from crawler import models, urls
 
 log = logging.getLogger(__name__)
 
-#: Decompressed size cap for gzipped (and plain) sitemaps: the sitemaps.org limit is 50 MB
-#: uncompressed, so anything bigger is a broken or hostile (zip bomb) document.
-MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
+#: how much of a document's start the sniffers read: roots sit after at most an XML declaration,
+#: comments and a stylesheet PI
+SNIFF_BYTES = 2048
 
 #: feedparser "bozo" exceptions that do not mean the feed is broken (charset declaration quirks).
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
@@ -139,7 +139,7 @@ _TAG_RE = re.compile(r"<[^>]*>")
 _SPACE_RE = re.compile(r"\s+")
 
 
-def _clean_text(text: str | None) -> str | None:
+def clean_text(text: str | None) -> str | None:
     """Markup-free, entity-decoded, whitespace-collapsed text; None when empty."""
     if not text:
         return None
@@ -150,13 +150,13 @@ def _clean_text(text: str | None) -> str | None:
 _LANG_RE = re.compile(r"^([A-Za-z]{2,3})(?:[-_].*)?$")
 
 
-def _language(code: str | None) -> str | None:
+def primary_language(code: str | None) -> str | None:
     """Primary language subtag, lowercased ("es-ES" -> "es"); None when not a language code."""
     match = _LANG_RE.match(code.strip()) if code else None
     return match[1].lower() if match else None
 
 
-def _dedupe(links: list[models.Link]) -> tuple[models.Link, ...]:
+def dedupe_links(links: list[models.Link]) -> tuple[models.Link, ...]:
     """Links deduplicated by canonical URL, first occurrence kept, order preserved."""
     seen: dict[str, models.Link] = {}
     for link in links:
@@ -183,12 +183,12 @@ def parse_feed(body: bytes, url: str, *, content_type: str | None = None) -> Dis
     error = _bozo_error(parsed)
     if not parsed.get("version") and not parsed.entries:
         return Discovery((), error="not a feed (no RSS/Atom/RDF root element)")
-    feed_lang = _language(parsed.feed.get("language"))
+    feed_lang = primary_language(parsed.feed.get("language"))
     is_atom = str(parsed.get("version", "")).startswith("atom")
     links = [link for entry in parsed.entries if (link := _entry_link(entry, url, feed_lang, is_atom))]
     if error and not links:
         return Discovery((), error=error)
-    return Discovery(_dedupe(links), error=error)
+    return Discovery(dedupe_links(links), error=error)
 
 
 def _bozo_error(parsed: Any) -> str | None:
@@ -220,149 +220,14 @@ def _entry_link(entry: Any, feed_url: str, feed_lang: str | None, is_atom: bool)
         url=target,
         source_url=feed_url,
         kind="feed",
-        title=_clean_text(entry.get("title")),
+        title=clean_text(entry.get("title")),
         published=published,
         lastmod=updated,
-        language=feed_lang or _language(title_detail.get("language")),
+        language=feed_lang or primary_language(title_detail.get("language")),
     )
 
 
 # --------------------------------------------------------------------------- sitemaps
-
-
-def parse_sitemap(body: bytes, url: str) -> Discovery:
-    """A sitemap (urlset, sitemap index, Google News, plain text; gzip or not) as links / child sitemaps."""
-    if body[:2] == GZIP_MAGIC:
-        body_or_error = _gunzip(body)
-        if isinstance(body_or_error, str):
-            return Discovery((), error=body_or_error)
-        body = body_or_error
-    if len(body) > MAX_SITEMAP_BYTES:
-        return Discovery((), error=f"sitemap larger than {MAX_SITEMAP_BYTES} bytes")
-    stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not stripped:
-        return Discovery((), error="empty document")
-    if not stripped.startswith(b"<"):
-        return _parse_text_sitemap(stripped, url)
-    root, error = _parse_xml(body)
-    if root is None:
-        return Discovery((), error=error)
-    kind = _local(root)
-    if kind == "sitemapindex":
-        children = _dedupe_urls(_abs_locs(root, "sitemap", url))
-        return Discovery((), sitemaps=children, error=error)
-    if kind != "urlset":
-        return Discovery((), error=f"not a sitemap (root element <{kind}>)")
-    links = [link for node in root if _local(node) == "url" and (link := _url_link(node, url))]
-    if error and links and b"</urlset>" not in body[-_SNIFF_BYTES:]:
-        links.pop()  # truncated file: lxml's recovery closed the last <loc> mid-URL
-    return Discovery(_dedupe(links), error=error)
-
-
-def _gunzip(body: bytes) -> bytes | str:
-    """Decompressed gzip body, or an error string when corrupt or over MAX_SITEMAP_BYTES."""
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16+: expect a gzip header
-    try:
-        # max_length bounds memory whatever the compression ratio (zip bombs).
-        out = decompressor.decompress(body, MAX_SITEMAP_BYTES + 1)
-    except zlib.error as exc:
-        return f"corrupt gzip: {exc}"
-    if len(out) > MAX_SITEMAP_BYTES or decompressor.unconsumed_tail:
-        return f"gzipped sitemap larger than {MAX_SITEMAP_BYTES} bytes uncompressed"
-    if not out and not decompressor.eof:
-        return "corrupt gzip: truncated or empty stream"
-    return out  # a truncated stream with data goes on to XML recovery
-
-
-def _parse_xml(body: bytes) -> tuple[Any, str | None]:
-    """(root element, error): strict parse first, then lxml's recovery so a truncated file still yields URLs."""
-    # XXE-safe: no entity expansion, no DTD loading, no network.
-    options = dict(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, remove_pis=True)
-    try:
-        return lxml.etree.fromstring(body, lxml.etree.XMLParser(recover=False, **options)), None
-    except lxml.etree.XMLSyntaxError as exc:
-        error = f"ill-formed XML: {exc}"
-    try:
-        root = lxml.etree.fromstring(body, lxml.etree.XMLParser(recover=True, **options))
-    except lxml.etree.XMLSyntaxError:
-        root = None
-    return root, error
-
-
-def _local(node: Any) -> str:
-    """Element name without namespace ("" for comments and other non-elements)."""
-    tag = node.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rpartition("}")[2]
-
-
-def _child_text(node: Any, name: str) -> str | None:
-    """Stripped text of the first child element with local name `name`, ignoring namespaces."""
-    for child in node:
-        if _local(child) == name:
-            return (child.text or "").strip() or None
-    return None
-
-
-def _child(node: Any, name: str) -> Any | None:
-    """First child element with local name `name`."""
-    return next((child for child in node if _local(child) == name), None)
-
-
-def _abs_locs(root: Any, entry_name: str, base: str) -> list[str]:
-    """Absolute http(s) <loc> values of the root's `entry_name` children."""
-    found = []
-    for node in root:
-        if _local(node) == entry_name and (loc := _child_text(node, "loc")):
-            if target := urls.absolute(base, loc):
-                found.append(target)
-    return found
-
-
-def _dedupe_urls(found: list[str]) -> tuple[str, ...]:
-    """URLs deduplicated by canonical form, order kept."""
-    seen: dict[str, str] = {}
-    for url in found:
-        seen.setdefault(urls.canonical_url(url), url)
-    return tuple(seen.values())
-
-
-def _url_link(node: Any, sitemap_url: str) -> models.Link | None:
-    """One <url> entry as a Link with lastmod and Google News hints; None without an http(s) <loc>."""
-    loc = _child_text(node, "loc")
-    target = urls.absolute(sitemap_url, loc) if loc else None
-    if target is None:
-        return None
-    news = _child(node, "news")
-    title = published = language = None
-    if news is not None:
-        title = _clean_text(_child_text(news, "title"))
-        published = parse_date(_child_text(news, "publication_date"))
-        publication = _child(news, "publication")
-        language = _language(_child_text(publication, "language")) if publication is not None else None
-    return models.Link(
-        url=target,
-        source_url=sitemap_url,
-        kind="sitemap",
-        title=title,
-        published=published,
-        lastmod=parse_date(_child_text(node, "lastmod")),
-        language=language,
-    )
-
-
-def _parse_text_sitemap(body: bytes, url: str) -> Discovery:
-    """A plain-text sitemap (one URL per line, allowed by sitemaps.org)."""
-    text = body.decode("utf-8", errors="replace")
-    links = [
-        models.Link(url=target, source_url=url, kind="sitemap")
-        for line in text.splitlines()
-        if (target := urls.absolute(url, line)) and "://" in line
-    ]
-    if not links:
-        return Discovery((), error="not a sitemap (no XML and no URL lines)")
-    return Discovery(_dedupe(links))
 
 
 # --------------------------------------------------------------------------- listing pages
@@ -443,25 +308,23 @@ def _in_chrome(anchor: Any) -> bool:
 
 def _anchor_title(anchor: Any) -> str | None:
     """Title hint of a link: its text, else its title attribute, else an image's alt text."""
-    text = _clean_text(anchor.text_content()) or _clean_text(anchor.get("title"))
+    text = clean_text(anchor.text_content()) or clean_text(anchor.get("title"))
     if text:
         return text
     image = next(anchor.iter("img"), None)
-    return _clean_text(image.get("alt")) if image is not None else None
+    return clean_text(image.get("alt")) if image is not None else None
 
 
 # --------------------------------------------------------------------------- sniffing
 
-_SNIFF_BYTES = 2048  # roots sit after at most an XML declaration, comments and a stylesheet PI
-
 
 def looks_like_feed(body: bytes) -> bool:
     """True when the document's start has an RSS, Atom or RDF root element."""
-    head = body[:_SNIFF_BYTES].lower()
+    head = body[:SNIFF_BYTES].lower()
     return any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf", b"<channel"))
 
 
 def looks_like_sitemap(body: bytes) -> bool:
     """True for a gzip body or a document whose start has a <urlset> or <sitemapindex> element."""
-    head = body[:_SNIFF_BYTES].lower()
+    head = body[:SNIFF_BYTES].lower()
     return body[:2] == GZIP_MAGIC or b"<urlset" in head or b"<sitemapindex" in head

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from crawler import topics
+from crawler import query, tomlmap, topics
 from crawler.errors import JobError, QueryError
 
 
@@ -73,7 +72,7 @@ def _terms_key(code: str) -> str:
 
 def _term(term: str) -> str:
     try:
-        topics.make_term(term)
+        query.make_term(term)
     except QueryError as e:
         raise ValueError(f"{term!r}: {e.message}") from None
     return term
@@ -228,7 +227,7 @@ class Topic(_Model):
     def _query(cls, value: str | None) -> str | None:
         if value is not None:
             try:
-                topics.parse_query(value)
+                query.parse_query(value)
             except QueryError as e:
                 raise ValueError(f"{e} in {value!r}") from None
         return value
@@ -346,12 +345,12 @@ def load_job(path: str | Path) -> Job:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        line, message = _syntax_error_line(str(e))
+        line, message = tomlmap.syntax_error_line(str(e))
         raise JobError(name, line, None, f"TOML syntax error: {message}") from None
     try:
         return Job.model_validate(data, context={"path": path})
     except pydantic.ValidationError as e:
-        raise _job_error(name, text, e) from None
+        raise tomlmap.job_error(name, text, e) from None
 
 
 def load_jobs(directory: str | Path) -> list[Job]:
@@ -362,160 +361,8 @@ def load_jobs(directory: str | Path) -> list[Job]:
         job = load_job(path)
         if job.name in seen:
             text = path.read_text(encoding="utf-8")
-            line = _LineMap(text).line(("name",))
+            line = tomlmap.LineMap(text).line(("name",))
             raise JobError(str(path), line, "name", f"job name {job.name!r} is already used by {seen[job.name].path}")
         seen[job.name] = job
         jobs.append(job)
     return jobs
-
-
-def _job_error(name: str, text: str, error: pydantic.ValidationError) -> JobError:
-    lines = _LineMap(text)
-    found = []
-    errors = error.errors(include_url=False)
-    locs = [item["loc"] for item in errors]
-    for item in errors:
-        loc = tuple(part for part in item["loc"] if part != "[key]")
-        if item["type"] == "too_short" and any(other[: len(loc)] == loc != other for other in locs):
-            continue  # pydantic also reports a list as too short when one of its items failed
-        if item["type"] == "duplicate_name":
-            loc += (item["ctx"]["index"], "name")
-        found.append(JobError(name, lines.line(loc), _field(loc), _message(item)))
-    found.sort(key=lambda e: e.line or 0)
-    return JobError(found[0].file, found[0].line, found[0].field, found[0].message, more=tuple(found[1:]))
-
-
-def _field(loc: tuple[int | str, ...]) -> str:
-    """("sources", 2, "url") -> "sources[2].url"."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(job)"
-
-
-def _message(item: Mapping[str, Any]) -> str:
-    kind = item["type"]
-    if kind == "extra_forbidden":
-        return "unknown key (misspelt? see jobs/example.toml)"
-    if kind == "missing":
-        return "required key is missing"
-    message = str(item["msg"])
-    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-
-
-# --------------------------------------------------------------------------- error locations
-
-_SYNTAX_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|#')
-_KEY_PART = re.compile(r'"([^"]*)"|\'([^\']*)\'|([^.\s]+)')
-_ARRAY_TABLE = re.compile(r"^\[\[\s*(.+?)\s*\]\]")
-_TABLE = re.compile(r"^\[\s*(.+?)\s*\]")
-_KEY_VALUE = re.compile(r"""^((?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-.\s])+?)\s*=\s*(.*)$""")
-
-
-def _syntax_error_line(message: str) -> tuple[int | None, str]:
-    """tomllib's "... (at line 3, column 7)" -> (3, "... (column 7)"); 3.11 has no lineno attribute."""
-    found = _SYNTAX_AT.search(message)
-    if not found:
-        return None, message
-    return int(found.group(1)), f"{message[: found.start()]} (column {found.group(2)})"
-
-
-def _split_key(key: str) -> tuple[str, ...]:
-    return tuple(next(g for g in m.groups() if g is not None) for m in _KEY_PART.finditer(key))
-
-
-def _code(line: str) -> tuple[str, int]:
-    """The line without its comment and with strings emptied (so brackets in regexes don't count),
-    plus how many strings it holds."""
-    out, count, pos = [], 0, 0
-    for m in _TOKEN.finditer(line):
-        out.append(line[pos : m.start()])
-        if m.group() == "#":
-            return "".join(out).strip(), count
-        out.append('""')
-        count, pos = count + 1, m.end()
-    out.append(line[pos:])
-    return "".join(out).strip(), count
-
-
-class _LineMap:
-    """Best-effort map from a validation error location (("sources", 2, "url")) to its TOML line.
-
-    Scans table headers ([t], [[t]], [t.sub]), key lines, dotted keys and the elements of
-    multi-line arrays; a location it cannot place falls back to its nearest placed ancestor.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.lines: dict[tuple[int | str, ...], int] = {}
-        self._counts: dict[tuple[str, ...], int] = {}
-        self._table: tuple[int | str, ...] = ()
-        self._array: tuple[int | str, ...] | None = None  # key path of an open multi-line array
-        self._element = self._depth = 0
-        in_string: str | None = None
-        for number, raw in enumerate(text.splitlines(), 1):
-            line = raw.strip()
-            if in_string:  # inside a multi-line string: only look for its end
-                if line.count(in_string) % 2:
-                    in_string = None
-                continue
-            code, strings = _code(line)
-            if self._array is not None:
-                self._array_line(number, code, strings)
-            elif code.startswith("["):
-                self._header(number, line)
-            elif code:
-                in_string = self._key(number, line, code)
-
-    def _array_line(self, number: int, code: str, strings: int) -> None:
-        if strings:
-            assert self._array is not None
-            self.lines.setdefault(self._array + (self._element,), number)
-            self._element += strings
-        self._depth += code.count("[") - code.count("]")
-        if self._depth <= 0:
-            self._array = None
-
-    def _header(self, number: int, line: str) -> None:
-        array_table = _ARRAY_TABLE.match(line)
-        if array_table:
-            key = _split_key(array_table.group(1))
-            index = self._counts.get(key, -1) + 1
-            self._counts[key] = index
-            self._table = self._resolve(key[:-1]) + (key[-1], index)
-            self.lines.setdefault(self._table[:-1], number)
-        elif table := _TABLE.match(line):
-            self._table = self._resolve(_split_key(table.group(1)))
-        self.lines[self._table] = number
-
-    def _key(self, number: int, line: str, code: str) -> str | None:
-        pair = _KEY_VALUE.match(line)
-        if not pair:
-            return None
-        path = self._table + _split_key(pair.group(1))
-        self.lines[path] = number
-        value = code.split("=", 1)[1]
-        opened = value.count("[") - value.count("]")
-        if opened > 0:
-            self._array, self._depth = path, opened
-            self._element = _code(pair.group(2).split("[", 1)[1])[1]
-        for quote in ('"""', "\'\'\'"):
-            if pair.group(2).count(quote) % 2:
-                return quote
-        return None
-
-    def _resolve(self, key: tuple[str, ...]) -> tuple[int | str, ...]:
-        """("topics", "terms") -> ("topics", <current [[topics]] index>, "terms")."""
-        path: list[int | str] = []
-        for i, part in enumerate(key):
-            path.append(part)
-            if key[: i + 1] in self._counts:
-                path.append(self._counts[key[: i + 1]])
-        return tuple(path)
-
-    def line(self, loc: tuple[int | str, ...]) -> int | None:
-        """The line of loc or of its nearest ancestor found in the file."""
-        for end in range(len(loc), 0, -1):
-            if loc[:end] in self.lines:
-                return self.lines[loc[:end]]
-        return None

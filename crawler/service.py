@@ -25,7 +25,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 
-from . import config, crawl, db, jobs, metrics, migrate, sqlfiles, store
+from . import config, crawl, db, jobdir, jobs, metrics, migrate, sqlfiles, store
 from .errors import JobError
 
 log = logging.getLogger(__name__)
@@ -49,80 +49,7 @@ def _q(name: str) -> str:
 
 
 lock_key = crawl.lock_key  # one lock per job, shared with `mediamon crawl` (cron)
-
-
-# --- job files ---------------------------------------------------------------------------------
-
-
-def scan(directory: Path) -> dict[Path, jobs.Job | JobError]:
-    """Every *.toml in the directory, loaded; a broken file maps to its error."""
-    found: dict[Path, jobs.Job | JobError] = {}
-    for path in sorted(directory.glob("*.toml")):
-        try:
-            found[path] = jobs.load_job(path)
-        except JobError as exc:
-            found[path] = exc
-    return found
-
-
-def load_strict(directory: Path) -> list[jobs.Job]:
-    """The jobs to schedule at start; any bad file, duplicate name or an empty directory is a JobError."""
-    if not directory.is_dir():
-        raise JobError(str(directory), None, None, "jobs directory not found")
-    loaded = jobs.load_jobs(directory)
-    if not loaded:
-        raise JobError(str(directory), None, None, "no job files (*.toml) in this directory")
-    scheduled = [job for job in loaded if job.schedule is not None]
-    for job in loaded:
-        if job.schedule is None:
-            log.warning("job has no [schedule]: not scheduled", extra={"job": job.name, "file": str(job.path)})
-    if not scheduled:
-        raise JobError(str(directory), None, None, "no job file has a [schedule] section: nothing to serve")
-    return scheduled
-
-
-@dataclass(frozen=True)
-class Reload:
-    """The outcome of re-reading the jobs directory."""
-
-    jobs: dict[Path, jobs.Job]
-    errors: tuple[JobError, ...]
-
-
-def plan_reload(old: dict[Path, jobs.Job], found: dict[Path, jobs.Job | JobError]) -> Reload:
-    """New jobs by file: a broken file keeps its old version; a removed file drops its job;
-    a name already taken by another file is an error (the file that had it keeps it)."""
-    errors: list[JobError] = []
-    chosen: dict[Path, jobs.Job] = {}
-    for path, item in found.items():
-        if isinstance(item, JobError):
-            errors.append(item)
-            if path in old:
-                chosen[path] = old[path]
-        elif item.schedule is not None:
-            chosen[path] = item
-    owners: dict[str, Path] = {}
-    # files that already owned a name claim it first, then the rest in file order
-    for path in sorted(chosen, key=lambda p: (not (p in old and old[p].name == chosen[p].name), p)):
-        name = chosen[path].name
-        if name in owners:
-            errors.append(JobError(str(path), None, "name", f"job name {name!r} is already used by {owners[name]}"))
-            del chosen[path]
-            if path in old and old[path].name != name:
-                chosen[path] = old[path]  # keep this file's previous job rather than dropping it
-        else:
-            owners[name] = path
-    return Reload(dict(sorted(chosen.items())), tuple(errors))
-
-
-def _mtimes(directory: Path) -> dict[Path, float]:
-    out = {}
-    for path in directory.glob("*.toml"):
-        try:
-            out[path] = path.stat().st_mtime
-        except FileNotFoundError:
-            continue
-    return out
+scan = jobdir.scan  # re-exported: `mediamon jobs` (service_cli) lists the directory through service
 
 
 # --- runs left behind ----------------------------------------------------------------------------
@@ -230,10 +157,10 @@ class Service:
 
     def load(self) -> None:
         """Load the jobs strictly (a JobError names the file) before anything else happens."""
-        self._mtimes = _mtimes(self.jobs_dir)
-        self.jobs = {job.path: job for job in load_strict(self.jobs_dir) if job.path is not None}
+        self._mtimes = jobdir.mtimes(self.jobs_dir)
+        self.jobs = {job.path: job for job in jobdir.load_strict(self.jobs_dir) if job.path is not None}
         for job in self.jobs.values():
-            self._snapshot(job)
+            jobdir.snapshot(job, self._snapshots)
 
     def connect(self, stop: threading.Event) -> str | None:
         """Reach and migrate the database, retrying with backoff until it answers or `stop` is set."""
@@ -282,12 +209,12 @@ class Service:
     # -- reload
 
     def changed(self) -> bool:
-        return _mtimes(self.jobs_dir) != self._mtimes
+        return jobdir.mtimes(self.jobs_dir) != self._mtimes
 
-    def reload(self) -> Reload:
+    def reload(self) -> jobdir.Reload:
         """Re-read the job files: added, changed and removed jobs take effect; a bad file keeps its old job."""
-        self._mtimes = _mtimes(self.jobs_dir)
-        result = plan_reload(self.jobs, scan(self.jobs_dir))
+        self._mtimes = jobdir.mtimes(self.jobs_dir)
+        result = jobdir.plan_reload(self.jobs, jobdir.scan(self.jobs_dir))
         for error in result.errors:
             log.error("job file rejected, previous version kept", extra={"file": error.file, "error": str(error)})
         old = {j.name: j for j in self.jobs.values()}
@@ -300,7 +227,7 @@ class Service:
             if old.get(job.name) == job:
                 continue
             try:
-                self._snapshot(job)
+                jobdir.snapshot(job, self._snapshots)
             except (JobError, OSError, tomllib.TOMLDecodeError) as exc:
                 log.error("job file unreadable, previous version kept", extra={"file": str(path), "error": str(exc)})
                 previous = self.jobs.get(path)
@@ -313,21 +240,7 @@ class Service:
             log.info("job added" if job.name not in old else "job changed", extra={"job": job.name})
         self.jobs = kept
         self.metrics.jobs.set(len(self.jobs))
-        return Reload(kept, result.errors)
-
-    def _snapshot(self, job: jobs.Job) -> None:
-        """Keep the validated text: the run reads this copy, so a later broken edit cannot reach it."""
-        assert job.path is not None
-        target = self._snapshots / f"{job.name}.toml"
-        staged = target.with_suffix(".new")
-        text = job.path.read_text(encoding="utf-8")
-        if "name" not in tomllib.loads(text):
-            text = f"name = {job.name!r}\n" + text  # the name came from the file name
-        staged.write_text(text, encoding="utf-8")
-        if jobs.load_job(staged).model_copy(update={"path": job.path}) != job:
-            # the file changed again between validation and this copy: the next poll picks it up
-            raise JobError(str(job.path), None, None, "changed while being read; will retry")
-        staged.rename(target)
+        return jobdir.Reload(kept, result.errors)
 
     # -- one run
 

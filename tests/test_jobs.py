@@ -11,7 +11,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler import jobs, topics
+from crawler import jobs, tomlmap, topics
 from crawler.errors import JobError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,3 +225,48 @@ def test_load_jobs_rejects_duplicate_job_names_naming_both_files() -> None:
 
 def test_shipped_jobs_have_unique_names() -> None:
     assert len(jobs.load_jobs(ROOT / "jobs")) >= 2
+
+
+_MAP_TOML = (
+    'name = "x"\n'  # 1
+    "[schedule]\n"  # 2
+    'cron = "0 * * * *"\n'  # 3
+    "[[sources]]\n"  # 4
+    'url = "https://e.org/"\n'  # 5
+    "article_patterns = [\n"  # 6
+    '  "/a/[0-9]+",\n'  # 7
+    '  "/b/",\n'  # 8
+    "]\n"  # 9
+    "[[sources]]\n"  # 10
+    'description = """\n'  # 11
+    "url = not a key\n"  # 12
+    '"""\n'  # 13
+)
+
+
+@pytest.mark.parametrize(
+    ("loc", "line"),
+    [
+        (("name",), 1),
+        (("schedule", "cron"), 3),
+        (("schedule", "timezone"), 2),  # not in the file: its table's line
+        (("sources", 0, "url"), 5),
+        (("sources", 0, "article_patterns", 1), 8),
+        (("sources", 1), 10),
+        (("sources", 1, "url"), 10),  # inside a multi-line string, not a key
+        (("limits",), None),
+    ],
+)
+def test_line_map_places_error_locations(loc: tuple[int | str, ...], line: int | None) -> None:
+    assert tomlmap.LineMap(_MAP_TOML).line(loc) == line
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Invalid value (at line 3, column 7)", (3, "Invalid value (column 7)")),
+        ("Invalid statement", (None, "Invalid statement")),
+    ],
+)
+def test_syntax_error_line_splits_tomllib_messages(message: str, expected: tuple[int | None, str]) -> None:
+    assert tomlmap.syntax_error_line(message) == expected

@@ -16,7 +16,6 @@ import psycopg
 import pytest
 
 from crawler import config, service, service_cli, store
-from crawler.errors import JobError
 from crawler.fixturesite import job_toml, start_sites
 
 MEDIAMON = str(Path(sys.executable).parent / "mediamon")
@@ -92,6 +91,11 @@ def make_service(db_url: str) -> Iterator[object]:
 # --- pure parts --------------------------------------------------------------------------------
 
 
+def test_scan_is_re_exported_for_the_jobs_command(tmp_path: Path) -> None:
+    write_job(tmp_path, "news")
+    assert [path.name for path in service.scan(tmp_path)] == ["news.toml"]
+
+
 def test_lock_key_is_stable_signed_64_bit() -> None:
     assert service.lock_key("cuba-venezuela") == service.lock_key("cuba-venezuela")
     assert service.lock_key("cuba-venezuela") != service.lock_key("cuba")
@@ -117,27 +121,6 @@ def test_stale_reason(trigger: str, pid: int, host: str, age: timedelta, pid_ali
     run = service.RunningRow(1, "job", trigger, pid, host, NOW - age)
     reason = service.stale_reason(run, host="here", own_pid=4242, now=NOW, pid_alive=pid_alive, lock_free=lock_free)
     assert (reason is not None) == stale
-
-
-def test_plan_reload_keeps_old_version_of_broken_file_and_drops_removed(tmp_path: Path) -> None:
-    a, b = write_job(tmp_path, "a"), write_job(tmp_path, "b")
-    old = {job.path: job for job in service.load_strict(tmp_path)}
-    a.write_text("name = [broken", encoding="utf-8")
-    b.unlink()
-    write_job(tmp_path, "c")
-    result = service.plan_reload(old, service.scan(tmp_path))
-    assert {j.name for j in result.jobs.values()} == {"a", "c"}
-    assert result.jobs[a] is old[a]
-    assert [e.file for e in result.errors] == [str(a)]
-
-
-def test_plan_reload_rejects_a_second_file_taking_a_name(tmp_path: Path) -> None:
-    first = write_job(tmp_path, "first", name="news")
-    old = {job.path: job for job in service.load_strict(tmp_path)}
-    write_job(tmp_path, "second", name="news")
-    result = service.plan_reload(old, service.scan(tmp_path))
-    assert list(result.jobs) == [first]
-    assert "already used" in str(result.errors[0]) and result.errors[0].file.endswith("second.toml")
 
 
 def test_describe_and_next_fire() -> None:
@@ -172,11 +155,6 @@ def test_bad_input_at_start_exits_2_naming_the_file(
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
     assert str(tmp_path / bad) in done.stderr
-
-
-def test_load_strict_names_a_missing_directory(tmp_path: Path) -> None:
-    with pytest.raises(JobError, match="not found"):
-        service.load_strict(tmp_path / "nope")
 
 
 # --- the running service -----------------------------------------------------------------------

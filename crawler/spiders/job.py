@@ -17,7 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from .. import discover, models, outcomes, urls, work
+from .. import discover, models, outcomes, sitemaps, urls, work
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class JobSpider(scrapy.Spider):
         if kind == "feed":
             found = discover.parse_feed(response.body, response.url, content_type=_content_type(response))
         elif kind == "sitemap":
-            found = discover.parse_sitemap(response.body, response.url)
+            found = sitemaps.parse_sitemap(response.body, response.url)
         else:
             # no hosts= here: offsite links are counted as skipped_offsite below, not dropped silently
             found = discover.parse_listing(

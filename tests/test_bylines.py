@@ -1,0 +1,88 @@
+"""Tests for crawler.bylines: dates printed next to the headline and on the page (pure, no clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from lxml import html as lxml_html
+
+from crawler import bylines, dates
+
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def cand(source: str, raw: str, kind: str = "published") -> dates.Candidate:
+    return dates.Candidate(source, raw, dates.parse_datetime(raw), kind)
+
+
+_LONG = "This sentence is long enough to be a paragraph of the article body, not a byline at all. "
+
+
+@pytest.mark.parametrize(
+    ("snippet", "day"),
+    [
+        # the byline under the headline, date split from the author by inline markup
+        ('<h1>Storm hits coast</h1><div class="by">By <a href="/a">Ann Lee</a>, 4. 2. 2022</div><p>x</p>', "2022-02-04"),
+        ("<h1>Sturm an der Küste</h1><p>1. Februar 2022, Daniel Muster</p>", "2022-02-01"),
+        # above the headline, with a two-digit year (trusted only here)
+        ('<span class="kicker">Meinung</span><span>Di 10.12.19</span><h1>Titel</h1>', "2019-12-10"),
+        ("<h1>新しい記事</h1><p>2020年07月12日</p>", None),  # no supported format: no guess
+        # a date inside the first sentence is an event the article reports, not its date
+        (f"<h1>Match report</h1><p>The next game is on 5 March 2020 at the old stadium. {_LONG}</p>", None),
+        # the body starts before any date: dates further down are not the byline
+        (f"<h1>Match report</h1><p>{_LONG}</p><p>Posted 5 March 2020</p>", None),
+        ("<p>no headline 5 March 2020</p>", None),
+    ],
+)
+def test_headline_byline_dates(snippet: str, day: str | None) -> None:
+    tree = lxml_html.fromstring(f"<html><body>{snippet}</body></html>")
+    found = bylines.headline_candidates(tree)
+    assert (found[0].value.date().isoformat() if found and found[0].value else None) == day
+    assert all(c.source == "headline" for c in found)
+
+
+@pytest.mark.parametrize(
+    ("page_text", "expected_day", "expected_source"),
+    [
+        # the meta tag's day is printed nowhere, the <time> day is: the visible day wins
+        ("<p>Stand: 21.01.2022</p>", "2022-01-21", "time"),
+        # metadata's day is printed on the page: metadata keeps its precedence
+        ("<p>26. Januar 2022</p><p>21.01.2022</p>", "2022-01-26", "meta"),
+        # neither printed: no evidence against metadata
+        ("<p>no dates here</p>", "2022-01-26", "meta"),
+    ],
+)
+def test_prefer_printed_day_on_conflict(page_text: str, expected_day: str, expected_source: str) -> None:
+    tree = lxml_html.fromstring(f"<html><body><article>{page_text}</article></body></html>")
+    candidates = [cand("meta", "2022-01-26T14:32:06+02:00"), cand("time", "2022-01-21")]
+    chosen = dates.choose_published_at(candidates, NOW)
+    value, source = bylines.prefer_printed(chosen, candidates, tree, NOW)
+    assert (value.date().isoformat() if value else None, source) == (expected_day, expected_source)
+
+
+def test_prefer_printed_ignores_close_days() -> None:
+    tree = lxml_html.fromstring("<html><body><p>21.01.2022</p></body></html>")
+    candidates = [cand("meta", "2022-01-22T01:00:00+02:00"), cand("time", "2022-01-21")]
+    value, source = bylines.prefer_printed(dates.choose_published_at(candidates, NOW), candidates, tree, NOW)
+    assert (value.date().isoformat() if value else None, source) == ("2022-01-22", "meta")
+
+
+def test_prefer_printed_keeps_jsonld() -> None:
+    tree = lxml_html.fromstring("<html><body><p>21.01.2022</p></body></html>")
+    candidates = [cand("jsonld", "2022-01-26T14:32:06+02:00"), cand("time", "2022-01-21")]
+    value, source = bylines.prefer_printed(dates.choose_published_at(candidates, NOW), candidates, tree, NOW)
+    assert (value.date().isoformat() if value else None, source) == ("2022-01-26", "jsonld")
+
+
+@pytest.mark.parametrize(
+    ("body", "days"),
+    [
+        ("<p>2022-01-21</p><p>26. Januar 2022</p><p>3.2.2022</p>", {"2022-01-21", "2022-01-26", "2022-02-03"}),
+        # script text is not visible; two-digit years are trusted only in the byline
+        ("<script>var d = '2022-01-21';</script><p>10.12.19</p>", set()),
+    ],
+)
+def test_printed_days(body: str, days: set[str]) -> None:
+    tree = lxml_html.fromstring(f"<html><body>{body}</body></html>")
+    assert {d.isoformat() for d in bylines.printed_days(tree)} == days
