@@ -335,6 +335,19 @@ def is_plausible(value: datetime | None, now: datetime, corroborated: bool = Fal
     return value.year >= MIN_YEAR or (corroborated and value.year >= 1900)
 
 
+def rejected_dates(candidates: Sequence[Candidate], now: datetime) -> tuple[str, ...]:
+    """Why each stated publication date was refused: not a calendar date (e.g. 2026-46-21) or in the future."""
+    problems = []
+    for c in candidates:
+        if c.kind != "published":
+            continue
+        if c.value is None:
+            problems.append(f"{c.source} date {c.raw!r} is not a calendar date")
+        elif c.value > _aware(now) + FUTURE_SLACK:
+            problems.append(f"{c.source} date {c.raw!r} is in the future")
+    return tuple(problems)
+
+
 def choose_published_at(candidates: Sequence[Candidate], now: datetime) -> tuple[datetime | None, str | None]:
     """The best plausible publication date and its source, by SOURCE_ORDER precedence."""
     return _choose(candidates, now, "published")

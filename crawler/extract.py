@@ -238,6 +238,7 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
         description=_first_str(page.meta.get("og:description"), page.meta.get("description"),
                                article_obj and article_obj.get("description")),
         image=_image(page, article_obj, url),
+        date_problems=dates.rejected_dates(candidates, now),
     )
 
 

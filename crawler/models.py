@@ -45,6 +45,7 @@ class Article:
     site_name: str | None = None
     description: str | None = None
     image: str | None = None
+    date_problems: tuple[str, ...] = ()  # stated dates that were refused (impossible, in the future)
 
 
 @dataclass(frozen=True)

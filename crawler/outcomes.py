@@ -41,6 +41,9 @@ ERROR_CONNECTION = "error_connection"  # DNS, refused, reset
 ERROR_SOURCE = "error_source"  # a feed / sitemap / listing that could not be fetched or parsed
 ERROR_DB = "error_db"  # a row the database rejected (stored alone, recorded with its URL)
 
+# --- problems counted besides a page's one outcome (the page itself may still be stored)
+DATE_REJECTED = "date_rejected"  # a date the page states was refused (impossible or in the future)
+
 #: outcomes that mean "this URL is done for this job; do not fetch it again on the next run"
 FINAL = frozenset(
     {STORED, DUPLICATE_URL, DUPLICATE_CONTENT, UPDATED, OFF_TOPIC, NOT_ARTICLE, NOT_HTML, TOO_LARGE, EMPTY, ERROR_GONE}

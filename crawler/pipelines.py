@@ -74,6 +74,10 @@ class PagePipeline:
                 result = models.Outcome(urls_, outcomes.EXTRACT_FAILED, repr(exc))
             if isinstance(result, models.Page) or result.outcome == outcomes.OFF_TOPIC:
                 self.run.count(outcomes.EXTRACTED)
+            if isinstance(result, models.Page) and result.article.date_problems:
+                self.run.count(outcomes.DATE_REJECTED, len(result.article.date_problems))
+                for problem in result.article.date_problems:
+                    log.warning("date rejected", extra={"job": self.run.job_name, "url": fetched.url, "reason": problem})
         else:
             result = item["outcome"]
         self.buffer.append(result)

@@ -292,6 +292,9 @@ def save_batch(
                 results.append((first_url, outcomes.ERROR_DB, detail))
                 continue
             results.append((first_url, outcome, ""))
+            for problem in item.article.date_problems:  # the article is stored; the operator sees the bad date
+                conn.execute(_q("record_error"), {"run_id": run_id, "job": job, "url": first_url,
+                                                  "outcome": outcomes.DATE_REJECTED, "detail": problem})
             urls_done = {item.canonical_url, *(u for u, _ in item.urls)}
             seen.extend({"job": job, "url": u, "outcome": outcome, "article_id": article_id} for u in sorted(urls_done))
         if seen:

@@ -190,3 +190,14 @@ def test_second_run_fetches_no_known_article(
             host = spec.site
             assert sites.requests(host).get(spec.path, 0) == 0, spec.key
     assert conn.execute("SELECT count(*) FROM articles").fetchone() == before
+
+
+def test_impossible_page_date_is_logged_with_url_and_counted(
+    first_run: crawl.RunSummary, sites: fixturesite.Sites, conn: psycopg.Connection
+) -> None:
+    bad = [a for a in sites.manifest.articles if "bad_meta_date" in a.traps]
+    assert bad
+    assert first_run.counters.get(outcomes.DATE_REJECTED) == len(bad)
+    rows = conn.execute("SELECT url, detail FROM crawl_errors WHERE outcome = %s", (outcomes.DATE_REJECTED,)).fetchall()
+    assert {r[0] for r in rows} == {urls.canonical_url(a.url) for a in bad}
+    assert all("is not a calendar date" in r[1] for r in rows)

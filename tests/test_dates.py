@@ -179,3 +179,20 @@ def test_modified_time_is_not_mistaken_for_an_offset() -> None:
 def test_headline_date_ranks_below_structured_sources() -> None:
     order = dates.SOURCE_ORDER
     assert order.index("feed") < order.index("headline") < order.index("htmldate")
+
+
+@pytest.mark.parametrize(
+    ("raw", "source", "problem"),
+    [
+        ("2026-46-21", "meta", "is not a calendar date"),
+        ("2027-06-01T10:00:00+00:00", "jsonld", "is in the future"),
+        ("2026-11-20T10:00:00+00:00", "jsonld", None),
+    ],
+)
+def test_rejected_dates_name_each_refused_date(raw: str, source: str, problem: str | None) -> None:
+    now = datetime(2026, 11, 25, tzinfo=timezone.utc)
+    found = dates.rejected_dates([dates.Candidate(source, raw, dates.parse_datetime(raw))], now)
+    if problem is None:
+        assert found == ()
+    else:
+        assert found == (f"{source} date {raw!r} {problem}",)

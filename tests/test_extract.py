@@ -75,6 +75,12 @@ def test_impossible_meta_date_falls_back_to_valid_one() -> None:
     assert result.title == "Market hall reopens after long renovation"
 
 
+def test_impossible_date_is_reported_not_silently_dropped() -> None:
+    result = run(fixture("article_bad_meta_date.html"), "https://courier.example.net/local/market-hall-reopens-after-long-renovation")
+    assert isinstance(result, models.Article), result
+    assert any("is not a calendar date" in problem for problem in result.date_problems), result.date_problems
+
+
 def test_meta_beats_htmldate_when_no_jsonld() -> None:
     head = '<meta property="article:published_time" content="2024-02-10T10:00:00Z">'
     body = "<p>Posted on 2019-05-05.</p>" + "".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))
