@@ -33,7 +33,7 @@ BANDS = 32  # ... as 32 bands x 4 rows: catches ~99% of pairs at Jaccard 0.6 (se
 ROWS = NUM_PERM // BANDS
 # sample 1 shingle in 16 (content-defined, so a brief keeps the anchors its full version has): a
 # 130-word brief still yields ~8 anchor keys. 1 in 8 gave the same recall on bench/dedup.py with
-# ~65% more GIN keys per article and ~15% slower inserts.
+# ~50% more GIN keys per article and ~15% slower inserts.
 ANCHOR_MOD = 16
 SHORT_TOKENS = 50  # under this many tokens a text is too short to cluster by text alone
 TITLE_MIN_TOKENS = 4  # "Live updates" / "Video" must not become a matching key
