@@ -102,7 +102,10 @@ class PagePipeline:
             self.run.db_failed = True
             if not self.closing:
                 self.closing = True
-                await self.crawler.engine.close_spider_async(reason="database_unavailable")
+                # not awaited: closing waits for in-flight items, and this may be one of them
+                self.closer = asyncio.get_running_loop().create_task(
+                    self.crawler.engine.close_spider_async(reason="database_unavailable")
+                )
             return
         for url, outcome, detail in results:
             self.run.count(outcome)
@@ -114,7 +117,8 @@ class PagePipeline:
         self.closing = True
         # never cancel the ticker: a cancelled flush would store rows without counting their outcomes
         self.stop_ticker.set()
-        await self.ticker
+        if asyncio.current_task() is not self.ticker:  # the ticker's own failed flush may be closing us
+            await self.ticker
         try:
             await self.flush()
         finally:

@@ -216,7 +216,8 @@ class JobSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]
         outcome, detail = failure_outcome(failure)
-        log.info(
+        # DEBUG: the pipeline logs the final outcome of every page once, at WARNING for errors
+        log.debug(
             "article not fetched", extra={"job": self.job.name, "url": request.url, "outcome": outcome, "reason": detail}
         )
         aliases = tuple(u for u, _ in self._aliases(request.meta, None))
