@@ -8,24 +8,8 @@ import pytest
 
 from crawler import jobdir
 from crawler.errors import JobError
+from jobfiles import write_job
 
-MINIMAL_JOB = """
-name = "{name}"
-{schedule}
-[[topics]]
-name = "cuba"
-query = "cuba"
-[[sources]]
-name = "feed"
-kind = "feed"
-url = "http://127.0.0.1:9/feed.rss"
-"""
-
-
-def write_job(directory: Path, stem: str, *, name: str | None = None, schedule: str = '[schedule]\ninterval = "1h"') -> Path:
-    path = directory / f"{stem}.toml"
-    path.write_text(MINIMAL_JOB.format(name=name or stem, schedule=schedule), encoding="utf-8")
-    return path
 
 
 def test_plan_reload_keeps_old_version_of_broken_file_and_drops_removed(tmp_path: Path) -> None:
@@ -66,12 +50,12 @@ def test_load_strict_names_a_missing_directory(tmp_path: Path) -> None:
 
 def test_load_strict_skips_unscheduled_jobs(tmp_path: Path) -> None:
     write_job(tmp_path, "scheduled")
-    write_job(tmp_path, "manual", schedule="")
+    write_job(tmp_path, "manual", schedule=None)
     assert [job.name for job in jobdir.load_strict(tmp_path)] == ["scheduled"]
 
 
 def test_load_strict_refuses_a_directory_with_nothing_scheduled(tmp_path: Path) -> None:
-    write_job(tmp_path, "manual", schedule="")
+    write_job(tmp_path, "manual", schedule=None)
     with pytest.raises(JobError, match="nothing to serve"):
         jobdir.load_strict(tmp_path)
 
@@ -101,7 +85,7 @@ def test_snapshot_refuses_a_file_changed_since_validation(tmp_path: Path) -> Non
     into.mkdir()
     path = write_job(source, "news")
     (job,) = jobdir.load_strict(source)
-    write_job(source, "news", schedule='[schedule]\ninterval = "2h"')
+    write_job(source, "news", schedule='interval = "2h"')
     with pytest.raises(JobError, match="changed while being read"):
         jobdir.snapshot(job, into)
     assert not (into / "news.toml").exists()

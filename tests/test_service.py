@@ -17,29 +17,12 @@ import pytest
 
 from crawler import config, service, service_cli, store
 from crawler.fixturesite import job_toml, start_sites
+from jobfiles import write_job
 
 MEDIAMON = str(Path(sys.executable).parent / "mediamon")
 #: upper bound for anything the tests wait for (a fixture crawl takes a few seconds)
 WAIT = 90.0
 
-MINIMAL_JOB = """
-name = "{name}"
-[schedule]
-{schedule}
-[[topics]]
-name = "cuba"
-query = "cuba"
-[[sources]]
-name = "feed"
-kind = "feed"
-url = "http://127.0.0.1:9/feed.rss"
-"""
-
-
-def write_job(directory: Path, stem: str, *, name: str | None = None, schedule: str = 'interval = "1h"') -> Path:
-    path = directory / f"{stem}.toml"
-    path.write_text(MINIMAL_JOB.format(name=name or stem, schedule=schedule), encoding="utf-8")
-    return path
 
 
 def wait_for(predicate, what: str, timeout: float = WAIT):  # type: ignore[no-untyped-def]

@@ -10,21 +10,10 @@ from pathlib import Path
 import psycopg
 
 from crawler import store
+from jobfiles import write_job
 
 MEDIAMON = str(Path(sys.executable).parent / "mediamon")
 
-JOB = """
-name = "{name}"
-[schedule]
-{schedule}
-[[topics]]
-name = "cuba"
-query = "cuba"
-[[sources]]
-name = "feed"
-kind = "feed"
-url = "http://127.0.0.1:9/feed.rss"
-"""
 
 
 def mediamon(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -39,8 +28,8 @@ def row_of(output: str, job: str) -> str:
 
 
 def test_status_prints_a_row_per_job_with_last_run_and_next_fire(db_url: str, conn: psycopg.Connection, tmp_path: Path) -> None:
-    (tmp_path / "cuba.toml").write_text(JOB.format(name="cuba", schedule='cron = "15 */2 * * *"\njitter = "1m"'))
-    (tmp_path / "oil.toml").write_text(JOB.format(name="oil", schedule='interval = "30m"'))
+    write_job(tmp_path, "cuba", schedule='cron = "15 */2 * * *"\njitter = "1m"')
+    write_job(tmp_path, "oil", schedule='interval = "30m"')
     (tmp_path / "broken.toml").write_text("name = [", encoding="utf-8")
     first = store.start_run(conn, "cuba", trigger="service")
     store.finish_run(conn, first, status="succeeded", counters={"fetched": 30, "stored": 19, "duplicate_url": 2})
