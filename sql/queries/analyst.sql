@@ -34,13 +34,7 @@ WITH ranked AS (
       AND (%(language)s::text IS NULL
            OR lower(split_part(replace(coalesce(a.language, ''), '_', '-'), '-', 1)) = %(language)s::text)
       AND (%(since)s::timestamptz IS NULL OR coalesce(a.published_at, a.first_seen_at) >= %(since)s::timestamptz)
-      AND (%(topic)s::text IS NULL OR EXISTS (
-               SELECT 1 FROM article_topics t
-               WHERE t.article_id = a.id AND t.topic = %(topic)s::text
-                 AND (%(job)s::text IS NULL OR t.job = %(job)s::text)))
-      AND (%(job)s::text IS NULL
-           OR EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.job = %(job)s::text)
-           OR EXISTS (SELECT 1 FROM crawl_seen s WHERE s.article_id = a.id AND s.job = %(job)s::text))
+      AND mm_in_scope(a.id, %(topic)s::text, %(job)s::text)
 ),
 best AS (
     SELECT DISTINCT ON (CASE WHEN %(one_per_story)s::boolean THEN coalesce(story_id, -id) ELSE id END) *
@@ -91,13 +85,7 @@ WHERE (%(since)s::timestamptz IS NULL OR a.first_seen_at >= %(since)s::timestamp
   AND (%(after_seen)s::timestamptz IS NULL
        OR (a.first_seen_at, a.id) > (%(after_seen)s::timestamptz, %(after_id)s::bigint))
   AND (%(until)s::timestamptz IS NULL OR a.first_seen_at < %(until)s::timestamptz)
-  AND (%(topic)s::text IS NULL OR EXISTS (
-           SELECT 1 FROM article_topics t
-           WHERE t.article_id = a.id AND t.topic = %(topic)s::text
-             AND (%(job)s::text IS NULL OR t.job = %(job)s::text)))
-  AND (%(job)s::text IS NULL
-       OR EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.job = %(job)s::text)
-       OR EXISTS (SELECT 1 FROM crawl_seen s WHERE s.article_id = a.id AND s.job = %(job)s::text))
+  AND mm_in_scope(a.id, %(topic)s::text, %(job)s::text)
 ORDER BY a.first_seen_at, a.id;
 
 -- name: job_articles
