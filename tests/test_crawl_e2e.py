@@ -11,10 +11,6 @@ import pytest
 
 from crawler import config, crawl, fixturesite, outcomes, urls
 
-# the manifest names the outcome before our 404/410 split: a 404 ends as error_gone
-EXPECTED_ALIAS = {outcomes.ERROR_HTTP: {404: outcomes.ERROR_GONE}}
-
-
 @pytest.fixture(scope="module")
 def sites() -> Iterator[fixturesite.Sites]:
     with fixturesite.start_sites(slow_seconds=4.0) as s:
@@ -45,10 +41,6 @@ def first_run(sites: fixturesite.Sites, job_file: Path, settings: config.Setting
     summary = crawl.run_job(job_file, settings, db_url=db_url)
     sites.first_run_requests = {h: sites.requests(h) for h in ("a", "b")}  # type: ignore[attr-defined]
     return summary
-
-
-def _trap_outcome(trap: fixturesite.TrapSpec) -> str:
-    return EXPECTED_ALIAS.get(trap.expected, {}).get(trap.status, trap.expected)
 
 
 def test_first_run_succeeds(first_run: crawl.RunSummary) -> None:
@@ -142,7 +134,7 @@ def test_every_trap_ends_in_its_outcome(first_run: crawl.RunSummary, sites: fixt
     errors = {r[0]: r[1] for r in conn.execute("SELECT url, outcome FROM crawl_errors")}
     seen = {r[0]: r[1] for r in conn.execute("SELECT url, outcome FROM crawl_seen")}
     for trap in sites.manifest.traps:
-        want = _trap_outcome(trap)
+        want = trap.expected
         canonical = urls.canonical_url(trap.url)
         if want in outcomes.ERRORS:
             assert errors.get(trap.url) == want or errors.get(canonical) == want, trap.key
@@ -152,7 +144,7 @@ def test_every_trap_ends_in_its_outcome(first_run: crawl.RunSummary, sites: fixt
 
 def test_run_counters_match_the_manifest(first_run: crawl.RunSummary, sites: fixturesite.Sites) -> None:
     want: Counter[str] = Counter(a.expected for a in sites.manifest.articles)
-    want.update(_trap_outcome(t) for t in sites.manifest.traps)
+    want.update(t.expected for t in sites.manifest.traps)
     got = first_run.counters
     for outcome in (outcomes.STORED, outcomes.OFF_TOPIC, outcomes.DUPLICATE_CONTENT, outcomes.SKIPPED_OLD,
                     outcomes.SKIPPED_ROBOTS, outcomes.SKIPPED_OFFSITE, outcomes.NOT_HTML, outcomes.NOT_ARTICLE,

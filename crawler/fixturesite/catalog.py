@@ -316,7 +316,7 @@ def _offsite_view(bases: Bases) -> ArticleView:
 def _traps(bases: Bases) -> tuple[TrapSpec, ...]:
     a, off = bases.a, bases.offsite
     return (
-        TrapSpec("not-found", "a", a + NOT_FOUND_PATH, 404, "error_http", ("rss",), "feed entry whose page answers 404"),
+        TrapSpec("not-found", "a", a + NOT_FOUND_PATH, 404, "error_gone", ("rss",), "feed entry whose page answers 404 (final: not fetched again)"),
         TrapSpec("server-error", "a", a + ERROR_PATH, 500, "error_http", ("atom",), "feed entry whose page answers 500"),
         TrapSpec("slow", "a", a + SLOW_PATH, 200, "error_timeout", ("rss",), "answers only after slow_seconds (> the job timeout)"),
         TrapSpec("pdf", "a", a + PDF_PATH, 200, "not_html", ("rss", "listing"), "application/pdf"),
