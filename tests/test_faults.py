@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -12,13 +13,25 @@ import pytest
 
 from crawler import config, crawl, fixturesite, outcomes
 
-PAGES = 150
+PAGES = 60  # paced below: the run lasts ~10 s, the first batch is stored after ~2 s
 
 
 @pytest.fixture(scope="module")
 def sites() -> Iterator[fixturesite.Sites]:
     with fixturesite.start_sites(extra_articles=PAGES, slow_seconds=1.0) as s:
         yield s
+
+
+def _paced_job(sites: fixturesite.Sites, directory: Path) -> Path:
+    """The benchmark job, paced (one request at a time, 0.1 s apart) so the run is surely still going
+    when the fault is injected: ~15 s for the pages instead of ~2 s."""
+    text = fixturesite.bench_job_toml(sites)
+    paced = re.sub(r"(?m)^concurrency_per_host = .*$", "concurrency_per_host = 1", text)
+    paced = re.sub(r"(?m)^delay_seconds = .*$", "delay_seconds = 0.1", paced)
+    assert "concurrency_per_host = 1\n" in paced and "delay_seconds = 0.1\n" in paced
+    path = directory / "paced.toml"
+    path.write_text(paced, encoding="utf-8")
+    return path
 
 
 def _dbname(db_url: str) -> str:
@@ -45,8 +58,7 @@ def _fetched(db_url: str) -> int:
 def test_connections_cut_mid_run_lose_nothing(
     sites: fixturesite.Sites, db_url: str, pg_server_url: str, tmp_path: Path
 ) -> None:
-    job = tmp_path / "bench.toml"
-    job.write_text(fixturesite.bench_job_toml(sites), encoding="utf-8")
+    job = _paced_job(sites, tmp_path)
     result: dict[str, crawl.RunSummary] = {}
     runner = threading.Thread(
         target=lambda: result.setdefault("run", crawl.run_job(job, config.Settings(workers=2), db_url=db_url))
@@ -91,8 +103,7 @@ def test_database_down_for_good_stops_the_run_without_half_written_rows(
 ) -> None:
     from crawler import db, service
 
-    job = tmp_path / "bench.toml"
-    job.write_text(fixturesite.bench_job_toml(sites), encoding="utf-8")
+    job = _paced_job(sites, tmp_path)
     outcome: dict[str, object] = {}
 
     def run() -> None:
