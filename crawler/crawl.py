@@ -113,7 +113,6 @@ class RunContext:
         self.stats: Any = None  # Scrapy stats collector, set when the crawler exists
         self._last_progress = time.monotonic()
         self._last_progress_log = time.monotonic()
-        self.on_progress: Any = None  # optional callback(counters) for a live display
         self.db_failed = False
         self.pending: list[models.Outcome] = []  # outcomes raised outside the item flow (filtered redirects)
 
@@ -123,8 +122,6 @@ class RunContext:
             self.stats.inc_value(outcomes.stat_key(outcome), n)
 
     async def progress(self, force: bool = False) -> None:
-        if self.on_progress is not None:
-            self.on_progress(dict(self.counters))
         now = time.monotonic()
         if force or now - self._last_progress_log >= PROGRESS_LOG_SECONDS:
             self._last_progress_log = now
@@ -166,7 +163,6 @@ def scrapy_settings(job: Any, settings: config.Settings) -> dict[str, Any]:
         "LOG_ENABLED": False,
         "LOG_INSTALL_ROOT_HANDLER": False,
         "LOG_LEVEL": "WARNING",
-        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.CrawlDelayMiddleware": 101,
             "crawler.middlewares.OffsiteRedirectMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
@@ -180,7 +176,7 @@ def scrapy_settings(job: Any, settings: config.Settings) -> dict[str, Any]:
 # --- child process ------------------------------------------------------------------------------
 
 
-def _child_main(job_path: str, db_url: str, run_id: int, settings: config.Settings, trigger: str) -> None:
+def _child_main(job_path: str, db_url: str, run_id: int, settings: config.Settings) -> None:
     """Entry point of the crawl process: run the spider, then close the crawl_runs row."""
     os.setpgrp()  # terminal Ctrl-C reaches the parent only, which forwards it once
     logs.setup(settings.log_level, settings.log_format)
@@ -252,7 +248,7 @@ def run_job(job_path: Path, settings: config.Settings, *, trigger: str = "cli", 
     started = time.monotonic()
     ctx = multiprocessing.get_context("spawn")
     child = ctx.Process(
-        target=_child_main, args=(str(job_path), url, run_id, settings, trigger), name=f"mediamon-crawl-{job.name}"
+        target=_child_main, args=(str(job_path), url, run_id, settings), name=f"mediamon-crawl-{job.name}"
     )
     child.start()
     if on_start is not None:

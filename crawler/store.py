@@ -41,16 +41,9 @@ def upsert_sources(conn: psycopg.Connection, job: str, sources: Iterable[Any]) -
     return ids
 
 
-def source_body_hash(conn: psycopg.Connection, source_id: int) -> str | None:
-    row = conn.execute(_q("source_body_hash"), {"id": source_id}).fetchone()
-    return row[0] if row else None
-
-
-def update_source(
-    conn: psycopg.Connection, source_id: int, *, status: str, error: str | None = None, body_hash: str | None = None
-) -> None:
+def update_source(conn: psycopg.Connection, source_id: int, *, status: str, error: str | None = None) -> None:
     with conn.transaction():
-        conn.execute(_q("update_source"), {"id": source_id, "status": status, "error": error, "body_hash": body_hash})
+        conn.execute(_q("update_source"), {"id": source_id, "status": status, "error": error})
 
 
 # --- known URLs ----------------------------------------------------------------------------------

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.internet.error import TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 from .. import discover, models, outcomes, sitemaps, urls, work
@@ -39,8 +39,6 @@ def failure_outcome(failure: Failure) -> tuple[str, str]:
         return outcomes.ERROR_TIMEOUT, str(exc) or "timed out"
     if "max size" in str(exc):
         return outcomes.TOO_LARGE, str(exc)
-    if isinstance(exc, (DNSLookupError, ConnectError)):
-        return outcomes.ERROR_CONNECTION, f"{type(exc).__name__}: {exc}"
     return outcomes.ERROR_CONNECTION, f"{type(exc).__name__}: {exc}"
 
 
@@ -227,9 +225,3 @@ class JobSpider(scrapy.Spider):
 def _content_type(response: Response) -> str | None:
     value = response.headers.get(b"Content-Type")
     return value.decode("latin-1") if value else None
-
-
-def utcnow() -> datetime:
-    from datetime import timezone
-
-    return datetime.now(timezone.utc)

@@ -6,13 +6,9 @@ VALUES (%(job)s, %(name)s, %(kind)s, %(url)s, %(host)s)
 ON CONFLICT (job, url) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind
 RETURNING id;
 
--- name: source_body_hash
-SELECT body_hash FROM sources WHERE id = %(id)s;
-
 -- name: update_source
 UPDATE sources
-SET last_fetched_at = now(), last_status = %(status)s, last_error = %(error)s,
-    body_hash = COALESCE(%(body_hash)s, body_hash)
+SET last_fetched_at = now(), last_status = %(status)s, last_error = %(error)s
 WHERE id = %(id)s;
 
 -- name: known_urls
