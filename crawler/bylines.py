@@ -19,22 +19,40 @@ _INLINE_TAGS = frozenset("a span b strong i em u small abbr time font sup sub ma
 # dates printed with a two-digit year (10.12.19) are trusted only in the byline next to the headline
 _DMY_SHORT = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
 _VISIBLE = "[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+# an <h1> naming the page title has at least this many characters (a logo <h1> reads "News" at most)
+_TITLE_MATCH_CHARS = 12
 
 
 def headline_candidates(tree: HtmlElement) -> list[dates.Candidate]:
     """The first date printed next to the article's headline (its byline): what readers see as the date."""
-    heads = tree.xpath("(//article//h1|//main//h1)[1]") or tree.xpath("(//h1)[1]")
-    if not heads:
-        return []
-    head = heads[0]
-    after = head.xpath(f"following::text(){_VISIBLE}[position() <= {_HEADLINE_NODES_AFTER}]")
-    before = head.xpath(f"preceding::text(){_VISIBLE}[position() <= {_HEADLINE_NODES_BEFORE}]")
-    for nodes in (after, before):  # preceding:: lists the nearest node first
-        window = _byline_window(nodes)
-        value = _first_printed_date(window)
-        if value is not None:
-            return [dates.Candidate("headline", window, value)]
+    for head in _headlines(tree):
+        after = head.xpath(f"following::text(){_VISIBLE}[normalize-space()][position() <= {_HEADLINE_NODES_AFTER}]")
+        before = head.xpath(f"preceding::text(){_VISIBLE}[normalize-space()][position() <= {_HEADLINE_NODES_BEFORE}]")
+        for nodes in (after, before):  # preceding:: lists the nearest node first
+            window = _byline_window(nodes)
+            value = _first_printed_date(window)
+            if value is not None:
+                return [dates.Candidate("headline", window, value)]
     return []
+
+
+def _headlines(tree: HtmlElement) -> list[HtmlElement]:
+    """<h1> elements that may be the headline, best first: the one repeating the page title, then the first
+    one with words in <article>/<main>, then the first on the page (many sites put their logo in an <h1>)."""
+    heads = [h for h in tree.xpath("//h1") if _squash(h.text_content())]
+    title = _squash(" ".join(tree.xpath("//head/title//text() | //head/meta[@property='og:title']/@content"))).lower()
+    # the longest: a logo <h1> can repeat the site name that the title also carries
+    named = sorted(
+        (h for h in heads if len(_squash(h.text_content())) >= _TITLE_MATCH_CHARS
+         and _squash(h.text_content()).lower() in title),
+        key=lambda h: -len(_squash(h.text_content())),
+    )
+    scoped = [h for h in heads if h.xpath("ancestor::article or ancestor::main")]
+    ranked: list[HtmlElement] = []
+    for head in (*named[:1], *scoped[:1], *heads[:1]):
+        if head not in ranked:
+            ranked.append(head)
+    return ranked
 
 
 def _byline_window(nodes: Sequence[Any]) -> str:
@@ -85,10 +103,45 @@ def _first_printed_date(text: str) -> datetime | None:
 def prefer_printed(
     chosen: tuple[datetime | None, str | None], candidates: Sequence[dates.Candidate], tree: HtmlElement, now: datetime
 ) -> tuple[datetime | None, str | None]:
-    """Meta tag vs <time> more than a day apart: the day printed on the page wins over one printed nowhere."""
+    """Settle conflicts inside the page's own metadata with what it prints for readers.
+
+    1. The metadata states several days (published vs modified, two published tags): the one printed in the
+       byline next to the headline wins; it is the date the publisher shows as the article's. The byline also
+       overrules a <time> element, which may date a comment or a teaser.
+    2. Meta tag vs <time> more than a day apart: the day printed anywhere on the page wins over one printed nowhere.
+    """
     value, source = chosen
-    # JSON-LD keeps its precedence: an article object's datePublished is a deliberate statement (test_extract)
-    if value is None or source != "meta":
+    if value is None or source not in ("jsonld", "meta", "time"):
+        return chosen
+    return _byline_settles(chosen, candidates, tree, now) or _printed_settles(chosen, candidates, tree, now)
+
+
+def _byline_settles(
+    chosen: tuple[datetime | None, str | None], candidates: Sequence[dates.Candidate], tree: HtmlElement, now: datetime
+) -> tuple[datetime, str] | None:
+    value, source = chosen
+    assert value is not None
+    stated = [c for c in candidates if c.source in ("jsonld", "meta", "time") and dates.is_plausible(c.value, now)]
+    # a lone <time> is a layout guess (it may date a comment or a teaser); metadata stating one day needs no check
+    if source != "time" and all(c.value.date() == value.date() for c in stated):  # type: ignore[union-attr]
+        return None
+    byline = headline_candidates(tree)
+    if not byline or byline[0].value is None or byline[0].value.date() == value.date():
+        return None
+    day = byline[0].value.date()
+    match = next((c for c in stated if c.value.date() == day), None)  # type: ignore[union-attr]
+    if match is not None:
+        return match.value, match.source  # type: ignore[return-value]
+    return (byline[0].value, byline[0].source) if source == "time" else None
+
+
+def _printed_settles(
+    chosen: tuple[datetime | None, str | None], candidates: Sequence[dates.Candidate], tree: HtmlElement, now: datetime
+) -> tuple[datetime | None, str | None]:
+    value, source = chosen
+    assert value is not None
+    # JSON-LD keeps its precedence here: an article object's datePublished is a deliberate statement (test_extract)
+    if source != "meta":
         return chosen
     rivals = [
         c for c in candidates

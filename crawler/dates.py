@@ -62,8 +62,9 @@ MODIFIED_META = (
     "last-modified",
 )
 
+# 2020-07-12, 2020/7/12, 2020.07.12 and the CJK 2020年7月12日 / Korean 2020년 7월 12일
 YMD = re.compile(
-    r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?<!\d)(\d{4})(?:[-/.]|\s*[年년]\s*)(\d{1,2})(?:[-/.]|\s*[月월]\s*)(\d{1,2})(?:\s*[日일])?"
     r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?"
 )
 DMY = re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?!\d)")
@@ -75,23 +76,24 @@ _URL_DATE_SEP = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
 _TIME_HINT = re.compile(r"publi|posted|pubdate|creat|entry-date|article-date|datePublished", re.I)
 _HAS_ZONE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|[+-]\d{2}|GMT|UTC)\s*$", re.I)
 _HAS_CLOCK = re.compile(r"\d{1,2}:\d{2}")
-# month names (en, de, es, fr, it, pt) -> number, for dates printed in words
+# month names -> number, for dates printed in words: en, de, es, fr, it, pt, nl, sv, and the genitive
+# forms that Polish and Russian print in dates ("5 marca 2020", "5 марта 2020")
 _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            "january jan januar enero ene janvier janv gennaio janeiro",
-            "february feb februar febrero février févr fevrier febbraio fevereiro",
-            "march mar märz maerz marzo mars março",
-            "april apr abril avril aprile",
-            "may mai mayo maggio maio",
-            "june jun juni junio juin giugno junho",
-            "july jul juli julio juillet juil luglio julho",
-            "august aug agosto août aout",
-            "september sep sept septiembre septembre settembre setembro",
-            "october oct oktober octubre octobre ottobre outubro okt",
-            "november nov noviembre novembre novembro",
-            "december dec dez dezember diciembre dic décembre déc dicembre dezembro",
+            "january jan januar enero ene janvier janv gennaio janeiro januari stycznia января",
+            "february feb februar febrero février févr fevrier febbraio fevereiro februari lutego февраля",
+            "march mar märz maerz marzo mars março maart marca марта",
+            "april apr abril avril aprile kwietnia апреля",
+            "may mai mayo maggio maio mei maj maja мая",
+            "june jun juni junio juin giugno junho czerwca июня",
+            "july jul juli julio juillet juil luglio julho lipca июля",
+            "august aug agosto août aout augustus augusti sierpnia августа",
+            "september sep sept septiembre septembre settembre setembro września сентября",
+            "october oct oktober octubre octobre ottobre outubro okt października октября",
+            "november nov noviembre novembre novembro listopada ноября",
+            "december dec dez dezember diciembre dic décembre déc dicembre dezembro grudnia декабря",
         ),
         start=1,
     )
@@ -99,7 +101,7 @@ _MONTHS = {
 }
 _MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
 _WORDY = (
-    rf"(\d{{1,2}})\.?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})"
+    rf"(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})"
     rf"|({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})"
 )
 WORDY_DATE = re.compile(rf"\b(?:{_WORDY})\b", re.I)

@@ -158,6 +158,9 @@ def _with_htmldate(
         return chosen
     extra = dates.htmldate_candidate(tree, url, now)
     guess = dates.choose_published_at([extra] if extra else [], now)
+    # htmldate pads a bare year or month to the 1st ("2020" -> 2020-01-01): a 1st the page never prints is a guess
+    if guess[0] is not None and guess[0].day == 1 and guess[0].date() not in bylines.printed_days(tree):
+        guess = (None, None)
     byline = dates.choose_published_at(bylines.headline_candidates(tree), now)
     # htmldate scores dates all over the page; the byline is what readers see as the article's date
     if byline[0] is not None and (guess[0] is None or byline[0].date() != guess[0].date()):

@@ -27,7 +27,9 @@ _LONG = "This sentence is long enough to be a paragraph of the article body, not
         ("<h1>Sturm an der Küste</h1><p>1. Februar 2022, Daniel Muster</p>", "2022-02-01"),
         # above the headline, with a two-digit year (trusted only here)
         ('<span class="kicker">Meinung</span><span>Di 10.12.19</span><h1>Titel</h1>', "2019-12-10"),
-        ("<h1>新しい記事</h1><p>2020年07月12日</p>", None),  # no supported format: no guess
+        ("<h1>新しい記事</h1><p>2020年07月12日</p>", "2020-07-12"),  # CJK year-month-day
+        ("<h1>새 기사</h1><p>입력 2021년 3월 5일 오후</p>", "2021-03-05"),  # Korean
+        ("<h1>Titre</h1><p>le douzième jour</p>", None),  # no date in a supported format: no guess
         # a date inside the first sentence is an event the article reports, not its date
         (f"<h1>Match report</h1><p>The next game is on 5 March 2020 at the old stadium. {_LONG}</p>", None),
         # the body starts before any date: dates further down are not the byline
@@ -40,6 +42,52 @@ def test_headline_byline_dates(snippet: str, day: str | None) -> None:
     found = bylines.headline_candidates(tree)
     assert (found[0].value.date().isoformat() if found and found[0].value else None) == day
     assert all(c.source == "headline" for c in found)
+
+
+def test_headline_is_the_h1_repeating_the_title_not_the_logo() -> None:
+    tree = lxml_html.fromstring(
+        "<html><head><title>Storm hits the coast | Daily Planet</title></head><body>"
+        f'<header><h1><a href="/"><img alt="logo"></a> Daily Planet</h1><p>{_LONG}</p></header>'
+        "<div><h1>Storm hits the coast</h1><ul><li>13 Oct 2020 18:29</li><li>1479 views</li></ul>"
+        f"<p>{_LONG}</p></div></body></html>"
+    )
+    found = bylines.headline_candidates(tree)
+    assert [c.value.date().isoformat() for c in found if c.value] == ["2020-10-13"]
+
+
+def test_headline_window_skips_blank_text_nodes() -> None:
+    blanks = "<span> </span>\n" * 40
+    tree = lxml_html.fromstring(f"<html><body><h1>Tomaten schneiden</h1>{blanks}<p>von Marianne am 20.09.2020</p></body></html>")
+    found = bylines.headline_candidates(tree)
+    assert [c.value.date().isoformat() for c in found if c.value] == ["2020-09-20"]
+
+
+def _settle(byline: str, candidates: list[dates.Candidate]) -> tuple[str | None, str | None]:
+    tree = lxml_html.fromstring(f"<html><body><article><h1>Storm hits coast</h1><p>{byline}</p><p>{_LONG}</p></article></body></html>")
+    value, source = bylines.prefer_printed(dates.choose_published_at(candidates, NOW), candidates, tree, NOW)
+    return (value.date().isoformat() if value else None, source)
+
+
+def test_byline_picks_among_conflicting_metadata_days() -> None:
+    # datePublished of the first version, dateModified of the one shown: the page prints the modified day
+    candidates = [cand("jsonld", "2017-08-21T13:09:00Z"), cand("jsonld", "2019-04-03T08:04:01Z", "modified")]
+    assert _settle("Drucken | 03.04.2019 | Von Olaf Kempin", candidates) == ("2019-04-03", "jsonld")
+
+
+def test_byline_ignored_when_metadata_agrees() -> None:
+    # one day everywhere in the metadata: a different day in the byline (an event, a print edition) does not win
+    candidates = [cand("jsonld", "2019-10-19T19:08:22+02:00"), cand("meta", "2019-10-19T19:08:22+02:00")]
+    assert _settle("Aus der ZEIT Nr. 43/2019, 16. Oktober 2019", candidates) == ("2019-10-19", "jsonld")
+
+
+def test_byline_day_not_stated_in_metadata_does_not_win_over_it() -> None:
+    candidates = [cand("jsonld", "2023-11-03T10:25:56Z"), cand("jsonld", "2023-11-06T14:26:51Z", "modified")]
+    assert _settle("Von Katharina Schmidt, 1. November 2023", candidates) == ("2023-11-03", "jsonld")
+
+
+def test_byline_overrules_a_time_element() -> None:
+    # a <time> found by layout (a comment, a teaser) vs the date printed under the headline
+    assert _settle("27 juin 2019 | Par Elba", [cand("time", "2019-07-30")]) == ("2019-06-27", "headline")
 
 
 @pytest.mark.parametrize(

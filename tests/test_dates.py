@@ -165,6 +165,26 @@ def test_time_element_dates(snippet: str, day: str | None) -> None:
     assert (found[0].value.date().isoformat() if found and found[0].value else None) == day
 
 
+@pytest.mark.parametrize(
+    ("printed", "day"),
+    [
+        ("1er janvier 2020", "2020-01-01"),
+        ("5th of January 2020", "2020-01-05"),
+        ("3 maart 2021", "2021-03-03"),
+        ("12 augusti 2019", "2019-08-12"),
+        ("5 marca 2020 r.", "2020-03-05"),  # Polish genitive
+        ("5 марта 2020 года", "2020-03-05"),  # Russian genitive
+        ("2020年7月12日", "2020-07-12"),
+        ("2020년 7월 12일", "2020-07-12"),
+        ("5 marca", None),  # no year: not a full date
+    ],
+)
+def test_printed_date_formats(printed: str, day: str | None) -> None:
+    tree = lxml_html.fromstring(f'<html><body><article><time class="published">{printed}</time></article></body></html>')
+    found = [c for c in dates.date_candidates(tree, "https://e.com/x") if c.source == "time"]
+    assert (found[0].value.date().isoformat() if found and found[0].value else None) == day
+
+
 def test_canonical_url_date_used_when_fetched_url_has_none() -> None:
     found = dates.date_candidates(None, "https://feeds.example.com/~r/x/abc", canonical_url="https://e.com/2021/02/03/story")
     assert [(c.source, c.value.date().isoformat() if c.value else None) for c in found] == [("url", "2021-02-03")]

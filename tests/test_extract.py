@@ -97,6 +97,22 @@ def test_htmldate_used_when_nothing_structured() -> None:
     assert result.published_at is not None and result.published_at.date().isoformat() == "2023-11-05"
 
 
+@pytest.mark.parametrize("footer", ["<footer>© 2021 Example Media</footer>", "<footer>Archive: March 2023</footer>"])
+def test_htmldate_padded_first_of_month_dropped(footer: str) -> None:
+    # htmldate turns a bare year or month into the 1st ("© 2021" -> 2021-01-01); no page states that day
+    html = page("", "".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))).replace("</body>", f"{footer}</body>")
+    result = run(html.encode())
+    assert isinstance(result, models.Article)
+    assert (result.published_at, result.date_source) == (None, None)
+
+
+def test_htmldate_first_of_month_kept_when_printed() -> None:
+    body = '<p class="date">1. März 2023</p>' + "".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))
+    result = run(page("", body).encode())
+    assert isinstance(result, models.Article)
+    assert result.published_at is not None and result.published_at.date().isoformat() == "2023-03-01"
+
+
 def test_future_date_rejected_for_feed_hint() -> None:
     head = '<meta property="article:published_time" content="2024-06-20T10:00:00Z">'
     hints = models.Hints(published=datetime(2024, 5, 30, tzinfo=timezone.utc), published_source="sitemap")
