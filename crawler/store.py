@@ -141,8 +141,8 @@ def _save_page(conn: psycopg.Connection, job: str, page: models.Page) -> tuple[s
     if row is not None:
         article_id, old_hash = row
         outcome = outcomes.DUPLICATE_URL if old_hash == page.content_hash else outcomes.UPDATED
-        if outcome == outcomes.UPDATED:
-            _revise(conn, article_id, page)
+        if outcome == outcomes.UPDATED and not _revise(conn, article_id, page):
+            outcome = outcomes.DUPLICATE_CONTENT  # the new text is already stored as another article
         conn.execute(_q("touch_article"), {"id": article_id})
     else:
         inserted = conn.execute(_q("insert_article"), _article_params(page)).fetchone()
@@ -206,20 +206,19 @@ def _promote_if_earlier(conn: psycopg.Connection, article_id: int, page: models.
     return True
 
 
-def _revise(conn: psycopg.Connection, article_id: int, page: models.Page) -> None:
-    """A known article came back with different text (hook for revisions; see crawler.stories)."""
-    try:
-        from . import stories
-    except ImportError:  # revisions arrive with the stories migration
-        return
-    stories.record_revision(conn, article_id, page)
+def _revise(conn: psycopg.Connection, article_id: int, page: models.Page) -> bool:
+    """A known article came back with different text: keep the old text as a revision (crawler.stories).
+
+    False when nothing was written because the new text already belongs to another article.
+    """
+    from . import stories  # late: it pulls in the dedup stage, which CLI commands without a crawl never need
+
+    return stories.record_revision(conn, article_id, page)
 
 
 def _assign_story(conn: psycopg.Connection, article_id: int, page: models.Page) -> None:
-    try:
-        from . import stories
-    except ImportError:
-        return
+    from . import stories
+
     stories.assign_story(
         conn,
         article_id,

@@ -183,6 +183,17 @@ def test_updated_article_creates_one_revision_and_rerun_changes_nothing(conn: ps
     assert conn.execute("SELECT revisions FROM story_members").fetchone() == (1,)
 
 
+def test_changed_text_already_stored_elsewhere_is_duplicate_content_not_updated(conn: psycopg.Connection) -> None:
+    first = [_page("https://wire.example/floods", "Floods hit Valencia", FLOOD)]
+    other = [_page("https://wire.example/election", "Election results", ELECTION)]
+    assert [r[1] for r in store.save_batch(conn, "job", None, first + other)] == ["stored", "stored"]
+    # the floods URL now serves the election text (a recycled URL, a CMS mix-up): nothing to revise
+    again = store.save_batch(conn, "job", None, [_page("https://wire.example/floods", "Election results", ELECTION)])
+    assert again[0][1] == "duplicate_content"
+    assert conn.execute("SELECT count(*) FROM article_revisions").fetchone()[0] == 0
+    assert conn.execute("SELECT text FROM articles WHERE canonical_url = 'https://wire.example/floods'").fetchone() == (FLOOD,)
+
+
 def test_record_revision_unchanged_text_writes_nothing(conn: psycopg.Connection) -> None:
     article_id, _ = add(conn, "https://wire.example/floods", "Floods hit Valencia region", FLOOD, T0)
     page = _page("https://wire.example/floods", "Floods hit Valencia region", FLOOD)
