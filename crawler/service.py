@@ -10,22 +10,23 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import tempfile
 import tomllib
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 
 from . import config, crawl, db, jobdir, jobs, metrics, migrate, sqlfiles, store
+from .staleruns import recover_stale
 from .errors import JobError
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,6 @@ MISFIRE_GRACE_SECONDS = 3600
 MAX_PARALLEL_RUNS = 8
 #: how often job files are checked for changes (s)
 POLL_SECONDS = 5.0
-#: a 'running' row older than this is dead whatever its pid says (pids are reused, e.g. pid 1 in containers)
-STALE_AFTER = timedelta(hours=12)
 #: database retry at start: first wait and cap (s)
 DB_RETRY_FIRST, DB_RETRY_MAX = 1.0, 60.0
 #: after SIGKILL, how long to wait for the run threads to record the end (s)
@@ -50,75 +49,6 @@ def _q(name: str) -> str:
 
 lock_key = crawl.lock_key  # one lock per job, shared with `mediamon crawl` (cron)
 scan = jobdir.scan  # re-exported: `mediamon jobs` (service_cli) lists the directory through service
-
-
-# --- runs left behind ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunningRow:
-    id: int
-    job: str
-    trigger: str
-    pid: int | None
-    host: str | None
-    started_at: datetime
-
-
-def stale_reason(
-    run: RunningRow, *, host: str, own_pid: int, now: datetime, pid_alive: bool, lock_free: bool
-) -> str | None:
-    """Why a 'running' row is dead (None: it may be alive). Pure: the caller probes pid and lock."""
-    if run.trigger == "service":  # the service holds the job's lock for the whole run: that decides
-        return "service run whose process is gone (job lock free)" if lock_free else None
-    if run.host == host and run.pid == own_pid:
-        return "left running by an earlier process with this pid"
-    if run.host == host and run.pid is not None and not pid_alive:
-        return f"process {run.pid} on {host} is gone"
-    if now - run.started_at > STALE_AFTER:
-        return f"still running after {STALE_AFTER}"
-    return None
-
-
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by another user
-    return True
-
-
-def _lock_free(conn: psycopg.Connection, job: str) -> bool:
-    if store.try_lock(conn, lock_key(job)):
-        store.unlock(conn, lock_key(job))
-        return True
-    return False
-
-
-def recover_stale(url: str) -> list[int]:
-    """Mark runs whose process died failed; return their ids."""
-    host, now = socket.gethostname(), datetime.now(timezone.utc)
-    failed = []
-    with db.connect(url, autocommit=True) as conn:
-        rows = [RunningRow(*r) for r in conn.execute(_q("running_runs")).fetchall()]
-        for run in rows:
-            reason = stale_reason(
-                run,
-                host=host,
-                own_pid=os.getpid(),
-                now=now,
-                pid_alive=run.host == host and _pid_alive(run.pid),
-                lock_free=run.trigger == "service" and _lock_free(conn, run.job),
-            )
-            if reason:
-                store.fail_if_running(conn, run.id, f"marked failed at service start: {reason}")
-                log.warning("stale run marked failed", extra={"job": run.job, "run": run.id, "reason": reason})
-                failed.append(run.id)
-    return failed
 
 
 # --- the service ---------------------------------------------------------------------------------
@@ -146,6 +76,7 @@ class Service:
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
             timezone=timezone.utc,
         )
+        self.scheduler.add_listener(self._on_busy, EVENT_JOB_MAX_INSTANCES)
         self.jobs: dict[Path, jobs.Job] = {}
         self.stopping = threading.Event()
         self._active: dict[int, _Active] = {}  # key: id of the run thread
@@ -280,6 +211,26 @@ class Service:
         self.metrics.observe_run(name, summary.status, summary.counters, summary.seconds, time.time())
         log.info("run finished", extra={"job": name, "run": summary.run_id, "status": summary.status})
         return summary
+
+    def _on_busy(self, event: JobSubmissionEvent) -> None:
+        """A fire came while this job's previous run is still going here: APScheduler drops it; record it.
+
+        The listener runs on the scheduler's thread, so the database write goes to a thread of its own.
+        """
+        threading.Thread(target=self._record_busy, args=(event.job_id,), name=f"busy-{event.job_id}",
+                         daemon=True).start()
+
+    def _record_busy(self, name: str) -> None:
+        message = "previous run of this job still in progress in this service"
+        self.metrics.observe_skipped(name)
+        try:
+            with db.connect(self.db_url or "", autocommit=True) as conn:
+                run_id = store.start_run(conn, name, trigger="service", status="skipped")
+                store.finish_run(conn, run_id, status="skipped", counters={}, message=message)
+        except (db.DatabaseUnavailable, psycopg.OperationalError) as exc:
+            log.warning("run skipped, not recorded: database unreachable", extra={"job": name, "error": str(exc).strip()})
+            return
+        log.info("run skipped: " + message, extra={"job": name, "run": run_id})
 
     def _on_start(self, run_id: int, child: Any) -> None:
         with self._cond:

@@ -101,7 +101,7 @@ def _allow_connections(admin_url: str, db_url: str, allow: bool) -> None:
 def test_database_down_for_good_stops_the_run_without_half_written_rows(
     sites: fixturesite.Sites, db_url: str, pg_server_url: str, tmp_path: Path
 ) -> None:
-    from crawler import db, service
+    from crawler import db, staleruns
 
     job = _paced_job(sites, tmp_path)
     outcome: dict[str, object] = {}
@@ -137,6 +137,6 @@ def test_database_down_for_good_stops_the_run_without_half_written_rows(
     assert incomplete == 0  # whole batches or nothing
     assert seen_without_article == 0  # a page is marked done only together with its article
     # the next service start finds the orphaned 'running' row and closes it
-    assert len(service.recover_stale(db_url)) == 1
+    assert len(staleruns.recover_stale(db_url)) == 1
     with psycopg.connect(db_url) as conn:
         assert conn.execute("SELECT status FROM crawl_runs").fetchall() == [("failed",)]

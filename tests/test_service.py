@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crawler import config, service, service_cli, store
+from crawler import config, service, service_cli, staleruns, store
 from crawler.fixturesite import job_toml, start_sites
 from jobfiles import write_job
 
@@ -101,8 +101,8 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
     ],
 )
 def test_stale_reason(trigger: str, pid: int, host: str, age: timedelta, pid_alive: bool, lock_free: bool, stale: bool) -> None:
-    run = service.RunningRow(1, "job", trigger, pid, host, NOW - age)
-    reason = service.stale_reason(run, host="here", own_pid=4242, now=NOW, pid_alive=pid_alive, lock_free=lock_free)
+    run = staleruns.RunningRow(1, "job", trigger, pid, host, NOW - age)
+    reason = staleruns.stale_reason(run, host="here", own_pid=4242, now=NOW, pid_alive=pid_alive, lock_free=lock_free)
     assert (reason is not None) == stale
 
 
@@ -169,6 +169,19 @@ def test_lock_loser_records_a_skipped_run(db_url: str, tmp_path: Path, make_serv
     assert b'mediamon_runs_total{job="news",status="skipped"} 1.0' in svc.metrics.render()
 
 
+def test_fire_while_the_job_runs_here_records_a_skipped_run(db_url: str, fixture_jobs: Path, make_service) -> None:  # type: ignore[no-untyped-def]
+    svc = make_service(fixture_jobs)
+    svc.connect(threading.Event())
+    svc.start()
+    svc.run_now("fixture-news")
+    wait_for(lambda: next((p for _j, _r, p in svc.running() if p), None), "the crawl child")
+    svc.run_now("fixture-news")  # the first run waits on a 60 s page: this fire finds it still going
+    skipped = wait_for(lambda: [r for r in runs(db_url, "fixture-news") if r[1] == "skipped"], "the skipped run")
+    assert "still in progress" in (skipped[0][2] or "")
+    assert [r[1] for r in runs(db_url, "fixture-news")] == ["running", "skipped"]
+    assert b'mediamon_runs_total{job="fixture-news",status="skipped"} 1.0' in svc.metrics.render()
+
+
 def test_killed_crawl_child_is_recorded_failed(db_url: str, fixture_jobs: Path, make_service) -> None:  # type: ignore[no-untyped-def]
     svc = make_service(fixture_jobs)
     svc.connect(threading.Event())
@@ -190,7 +203,7 @@ def test_stale_runs_are_marked_failed_at_start(db_url: str, conn: psycopg.Connec
     with psycopg.connect(db_url, autocommit=True) as holder:
         holder.execute("SELECT pg_advisory_lock(%s)", (service.lock_key("alive"),))
         alive = store.start_run(conn, "alive", trigger="service")
-        assert service.recover_stale(db_url) == [dead]
+        assert staleruns.recover_stale(db_url) == [dead]
     assert store.run_status(conn, dead)[0] == "failed"
     assert store.run_status(conn, alive)[0] == "running"
 
