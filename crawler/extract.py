@@ -1,4 +1,5 @@
-"""HTTP body + URL -> Article | Rejected: decoded text (crawler.decode), trafilatura body, metadata, dates, verdict."""
+"""HTTP body + URL -> Article | Rejected: decoded text (crawler.decode), trafilatura body, metadata, dates;
+the is-it-an-article verdict is crawler.verdict."""
 
 from __future__ import annotations
 
@@ -14,35 +15,18 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler import bylines, dates, decode, language, models, outcomes
+from crawler import bylines, dates, decode, language, models, outcomes, verdict
 
 logger = logging.getLogger(__name__)
 
 _ANY_TAG = re.compile(r"<[a-zA-Z!/?][^>]*>")
 
 _TITLE_SEP = re.compile(r"\s+[|\-–—:·»•/]\s+|\s*[|·»•]\s*")
-# phrases of error pages, not words a headline could use ("Hiker not found", "Flight 404")
-_SOFT_404 = re.compile(
-    r"^\s*(?:error\s*)?404\b|\b(?:error 404|404 error|(?:page|article|content|file) not found|^\s*not found\s*$|"
-    r"page (?:does not|doesn't) exist|p[áa]gina no (?:encontrada|existe)|seite (?:wurde )?nicht gefunden|"
-    r"page introuvable|p[áa]gina n[ãa]o encontrada|pagina non trovata)", re.I)
-_SOFT_404_TEXT = re.compile(r"(?:page|article|content) (?:you|you're|you are) (?:were )?(?:looking for|requested)", re.I)
-_LISTING_PATH = re.compile(
-    r"^/?(?:$|index\.\w+$|(?:[a-z]{2}/)?(?:tags?|categor(?:y|ies)|sections?|topics?|temas?|authors?|autor(?:es)?|"
-    r"search|buscar|archives?|page|pagina|feed|latest|ultimas|últimas)(?:/|$))|/(?:page/\d+|portada|inicio)/?$",
-    re.I)
-_SECTION_PATH = re.compile(r"^(?:/[a-z]{2})?/[^\W\d_]+/?$", re.I)
-_ARTICLE_PATH = re.compile(
-    r"(?:[a-z0-9]+-){3,}[a-z0-9]+|\d{5,}|/(?:19|20)\d{2}/\d{1,2}/|"
-    r"(?:article|artikel|art[ií]culo|noticia|story|post|\bp)s?[/=_-]?\d+", re.I)
-_ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|LiveBlog|SocialMediaPosting", re.I)
-_LISTING_TYPES = re.compile(r"CollectionPage|ItemList|SearchResultsPage|ProfilePage|WebSite$", re.I)
 _BOILERPLATE_LINE = re.compile(
     r"^(?:sign up|subscribe|suscr[ií]bete|newsletter|get (?:the|our) (?:latest|newsletter)|follow us|s[ií]guenos|"
     r"share (?:this|on|it)|comparte|read more|leer m[aá]s|related:|related (?:articles|stories|posts)|also on \S+|"
     r"advertisement|publicidad|click here|(?:like|liked|enjoy|enjoyed) this (?:story|article)|"
     r"tell us what you think|(?:order )?reprints?$|print (?:this )?article$)(?=\W|$)", re.I)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A boilerplate line is short; a long paragraph that starts this way is real text.
 MAX_BOILERPLATE_CHARS = 160
 # Precision-mode text shorter than this may have lost the body (measured on the Zyte set: 17 of 181 pages
@@ -51,12 +35,6 @@ SHORT_BODY_CHARS, RECALL_RATIO = 1000, 0.6
 # Far more links than any article page has: in the benchmark corpora (680 pages) the most is 2,215, a
 # government article with a huge menu; 5,000 keeps a wide margin.
 MAX_ANCHORS = 5000
-# Linked headlines (h2-h4 containing a link) from which on a page looks like a teaser river.
-TEASER_HEADLINES = 6
-# Fewer words than this is not an article whatever else the page says.
-MIN_WORDS = 25
-# Below this, length counts as evidence for a listing or stub; above it, for an article.
-SHORT_WORDS, LONG_WORDS = 150, 250
 
 
 @dataclass(frozen=True)
@@ -208,10 +186,10 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
     anchors = sum(1 for _ in tree.iter("a"))
     # a link farm / huge index: trafilatura's cost grows faster than linearly with links, and no article
     # page carries thousands of them with most of its words in link labels
-    if anchors > MAX_ANCHORS and _link_density(tree) > 0.5:
+    if anchors > MAX_ANCHORS and verdict.link_density(tree) > 0.5:
         return models.Rejected(outcomes.NOT_ARTICLE, f"link list page ({anchors} links)")
     page = read_page_data(tree)
-    article_obj = next((o for o in page.jsonld if _ARTICLE_TYPES.search(_types(o))), None)
+    article_obj = next((o for o in page.jsonld if verdict.ARTICLE_TYPES.search(verdict.jsonld_types(o))), None)
     site_name = _first_str(page.meta.get("og:site_name"), _name(article_obj, "publisher"), page.meta.get("application-name"))
     h1 = _first_str(*(h.text_content() for h in tree.xpath("//h1")[:1]))
     raw_title = _first_str(
@@ -222,9 +200,12 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
     text = body_text(tree, url, page, titles=(title, raw_title, h1))
     candidates = _date_candidates(tree, url, page, hints)
     published, source = _choose_lazily(candidates, tree, now)
-    verdict = not_article_reason(text, title, h1, url, page, tree, has_date=published is not None)
-    if verdict:
-        return models.Rejected(_verdict_outcome(text, tree), verdict)
+    reason = verdict.not_article_reason(
+        text, title, h1, url, tree, jsonld_types=" ".join(verdict.jsonld_types(o) for o in page.jsonld),
+        og_type=page.meta.get("og:type", ""), has_date=published is not None,
+    )
+    if reason:
+        return models.Rejected(verdict.outcome(text, tree), reason)
     published, source = _with_htmldate((published, source), tree, url, now)
     declared = tree.get("lang") or page.meta.get("content-language") or page.meta.get("og:locale")
     return models.Article(
@@ -243,15 +224,6 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
         image=_image(page, article_obj, url),
         date_problems=dates.rejected_dates(candidates, now),
     )
-
-
-def _verdict_outcome(text: str, tree: HtmlElement) -> str:
-    """EMPTY when the page shows (almost) no text at all; NOT_ARTICLE when it has text but no article body."""
-    if text.strip():
-        return outcomes.NOT_ARTICLE
-    body = tree.find("body")
-    visible = " ".join(body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")) if body is not None else ""
-    return outcomes.NOT_ARTICLE if word_count(visible) >= MIN_WORDS else outcomes.EMPTY
 
 
 def body_text(tree: HtmlElement, url: str, page: PageData, titles: Iterable[str | None] = ()) -> str:
@@ -282,7 +254,7 @@ def body_text(tree: HtmlElement, url: str, page: PageData, titles: Iterable[str 
 
 def _jsonld_body(page: PageData) -> str:
     """The longest JSON-LD articleBody/text of an article-typed object, as plain text."""
-    bodies = [o.get("articleBody") or o.get("text") for o in page.jsonld if _ARTICLE_TYPES.search(_types(o))]
+    bodies = [o.get("articleBody") or o.get("text") for o in page.jsonld if verdict.ARTICLE_TYPES.search(verdict.jsonld_types(o))]
     longest = max((b for b in bodies if isinstance(b, str)), key=len, default="")
     if "<" in longest:
         from lxml.html import fromstring
@@ -298,69 +270,6 @@ def _trafilatura_text(tree: HtmlElement, url: str, *, favor_precision: bool) -> 
     doc = bare_extraction(tree, url=url, include_comments=False, deduplicate=False, with_metadata=False,
                           favor_precision=favor_precision)
     return getattr(doc, "text", None) or ""
-
-
-def not_article_reason(
-    text: str, title: str, h1: str | None, url: str, page: PageData, tree: HtmlElement, *, has_date: bool
-) -> str | None:
-    """Why this page is not an article (soft 404, listing, stub), weighing several signals; None if it is."""
-    words = word_count(text)
-    if not text.strip():
-        return "no main text found"
-    if (_SOFT_404.search(title) or _SOFT_404.search(h1 or "") or _SOFT_404_TEXT.search(text)) and words < 300:
-        return "page says not found (soft 404)"
-    if words < MIN_WORDS:
-        return f"too little text ({words} words)"
-    types = " ".join(_types(o) for o in page.jsonld)
-    parts = urlsplit(url)
-    path, query = parts.path, parts.query
-    article = listing = 0.0
-    article += 2 if _ARTICLE_TYPES.search(types) else 0
-    article += 1 if page.meta.get("og:type", "").lower() == "article" else 0
-    article += 1 if has_date else 0
-    article += 1 if _ARTICLE_PATH.search(f"{path}?{query}") else 0
-    article += 1 if words >= LONG_WORDS else 0
-    listing += 2 if _LISTING_TYPES.search(types) and not _ARTICLE_TYPES.search(types) else 0
-    # the site root with a query (?p=959, ?id=12) is a script serving single items, not the front page
-    listing += 2 if _LISTING_PATH.search(path) and not (query and path in ("", "/")) else 0
-    listing += 1 if words < SHORT_WORDS else 0
-    listing += 2 if _mostly_list_items(text) else 0
-    # section fronts are named, articles are headlined: "Sports", "El tiempo" vs a sentence-like headline
-    listing += 1 if len(title.split()) <= 2 else 0
-    # /en/sports, /deportes/: one plain word at shallow depth names a section; articles carry a slug or an id
-    listing += 1 if _SECTION_PATH.match(path) and not query else 0
-    # a river of linked headlines (teasers); article pages with a related box have a few, not many
-    listing += 1 if len(tree.xpath("//body//*[self::h2 or self::h3 or self::h4][.//a]")) >= TEASER_HEADLINES else 0
-    # link density last and only when it can tip the balance: it walks the whole tree
-    if listing + 1 - article >= 2 and _link_density(tree) > 0.5:  # 0.5: most visible text is link labels
-        listing += 1
-    # a margin of 2: one weak signal (a link-heavy template, a short text) must not outvote the rest
-    if listing - article >= 2:
-        return f"listing or stub page (listing evidence {listing} > article evidence {article})"
-    return None
-
-
-def _mostly_list_items(text: str) -> bool:
-    """The main text is a list of teasers: trafilatura renders list items as '- ' lines."""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    items = [ln for ln in lines if ln.lstrip().startswith("- ")]
-    # 4 items and 60% of the text: an article with one bullet list stays well below
-    return len(items) >= 4 and sum(map(len, items)) > 0.6 * sum(map(len, lines))
-
-
-def word_count(text: str) -> int:
-    """Words, counting two CJK characters as one word (those scripts do not separate words by spaces)."""
-    cjk = len(_CJK.findall(text))
-    return len(_CJK.sub(" ", text).split()) + cjk // 2
-
-
-def _link_density(tree: HtmlElement) -> float:
-    body = tree.find("body")
-    if body is None:
-        return 0.0
-    total = len(" ".join(body.itertext()).split()) or 1
-    linked = sum(len(" ".join(a.itertext()).split()) for a in body.iter("a"))
-    return linked / total
 
 
 def clean_title(title: str, site_name: str | None, url: str, h1: str | None = None) -> str:
@@ -402,11 +311,6 @@ def _host_keys(url: str) -> set[str]:
     if len(labels) >= 2:
         keys.add(_norm(labels[-2]) if len(labels[-2]) > 3 or len(labels) == 2 else _norm(labels[-3]))
     return keys
-
-
-def _types(obj: Mapping[str, Any] | None) -> str:
-    kind = (obj or {}).get("@type", "")
-    return " ".join(map(str, kind)) if isinstance(kind, list) else str(kind)
 
 
 def _first_str(*values: Any) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import extract, models, outcomes
+from crawler import extract, models, outcomes, verdict
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -329,7 +329,7 @@ def test_section_front_with_few_teasers_not_article() -> None:
     ],
 )
 def test_soft_404_titles(title: str, is_404: bool) -> None:
-    assert bool(extract._SOFT_404.search(title)) is is_404
+    assert bool(verdict._SOFT_404.search(title)) is is_404
 
 
 def test_entities_in_jsonld_headline_decoded() -> None:
