@@ -24,6 +24,10 @@ SOURCE_ORDER = ("jsonld", "meta", "text", "time", "url", "feed", "sitemap", "hea
 MIN_YEAR = 1995
 # Servers and publishers in time zones east of UTC legitimately stamp "tomorrow" relative to UTC.
 FUTURE_SLACK = timedelta(days=1)
+# The tzinfo of times for which the page states no zone (a bare day, a zone-less clock time, a Unix
+# timestamp, a feed date already normalised to UTC): they are taken as UTC, but the publisher's UTC
+# offset is unknown (stated_offset() says None). Compared by name: it survives pickling to the pipeline.
+NO_ZONE = timezone(timedelta(0), "UTC, zone not stated")
 
 # meta names / properties / itemprops that state the publication time, best first
 PUBLISHED_META = (
@@ -155,7 +159,7 @@ def _from_digits(text: str) -> datetime | None:
     if len(text) in (10, 13):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
         try:
-            return datetime.fromtimestamp(seconds, tz=timezone.utc)
+            return datetime.fromtimestamp(seconds, tz=NO_ZONE)
         except (OverflowError, OSError, ValueError):
             return None
     return None
@@ -170,18 +174,20 @@ def from_ymd_match(match: re.Match[str]) -> datetime | None:
 
 
 def _parse_offset(text: str | None) -> timezone:
-    if not text or text == "Z":
+    if not text:
+        return NO_ZONE
+    if text == "Z":
         return timezone.utc
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
     if hours > 14 or minutes > 59:
-        return timezone.utc
+        return NO_ZONE
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
 def safe_datetime(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, tz: timezone = timezone.utc
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, tz: timezone = NO_ZONE
 ) -> datetime | None:
     """The datetime, or None when the fields name no real moment."""
     try:
@@ -191,8 +197,16 @@ def safe_datetime(
 
 
 def _aware(value: datetime) -> datetime:
-    """Naive datetimes are taken as UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    """Naive datetimes are taken as UTC (zone not stated)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=NO_ZONE)
+
+
+def stated_offset(value: datetime | None) -> timedelta | None:
+    """The publisher's UTC offset for a chosen date: stated by the page or derived from its own statements
+    (the same time printed as local clock time, the URL's day); None when the page gave no zone."""
+    if value is None or value.tzinfo is None or value.tzname() == NO_ZONE.tzname(None):
+        return None
+    return value.utcoffset()
 
 
 def date_candidates(
@@ -217,7 +231,8 @@ def date_candidates(
     found.extend(_url_candidates(url) or _url_candidates(canonical_url or ""))
     if hints.published is not None:
         source = hints.published_source if hints.published_source in ("feed", "sitemap") else "feed"
-        found.append(Candidate(source, hints.published.isoformat(), _aware(hints.published)))
+        # feed and sitemap dates arrive normalised to UTC: the instant is known, the publisher's zone is not
+        found.append(Candidate(source, hints.published.isoformat(), _aware(hints.published).astimezone(NO_ZONE)))
     return found
 
 
@@ -380,7 +395,8 @@ def _reconcile(winner: Candidate, others: Sequence[Candidate], now: datetime) ->
     if winner.source == "time" and url_day is not None and abs((winner.value.date() - url_day.date()).days) > 1:
         return url_day, "url"
     value = winner.value
-    if value.utcoffset() == timedelta(0):
+    # a bare day ("2024-03-01") is no instant: there is no offset to find for it
+    if value.utcoffset() == timedelta(0) and _HAS_CLOCK.search(winner.raw):
         value = _local_offset(value, winner, others) or _url_day_offset(value, url_day) or value
     return value, winner.source
 

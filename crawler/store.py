@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from . import models, outcomes, sqlfiles, urls
+from . import dates, models, outcomes, sqlfiles, urls
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,7 @@ def _article_params(page: models.Page) -> dict[str, Any]:
         "text": a.text,
         "authors": list(a.authors),
         "published_at": a.published_at,
+        "published_offset": dates.stated_offset(a.published_at),
         "date_source": a.date_source,
         "modified_at": a.modified_at,
         "language": a.language,

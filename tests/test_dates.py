@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -216,3 +217,32 @@ def test_rejected_dates_name_each_refused_date(raw: str, source: str, problem: s
         assert found == ()
     else:
         assert found == (f"{source} date {raw!r} {problem}",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "offset"),
+    [
+        ("2024-03-01T23:30:00-05:00", timedelta(hours=-5)),
+        ("2024-03-01T10:00:00Z", timedelta(0)),  # UTC, stated
+        ("Fri, 01 Mar 2024 10:00:00 +0100", timedelta(hours=1)),
+        ("2024-03-01", None),  # a bare day
+        ("2024-03-01 10:00", None),  # a clock time without zone
+        ("1709287200", None),  # a Unix timestamp: the instant, not the publisher's zone
+    ],
+)
+def test_stated_offset(raw: str, offset: timedelta | None) -> None:
+    value = dates.parse_datetime(raw)
+    assert dates.stated_offset(value) == offset
+    assert dates.stated_offset(pickle.loads(pickle.dumps(value))) == offset  # pages cross a process pool
+
+
+def test_offset_derived_from_local_clock_time_on_the_page() -> None:
+    found = [cand("jsonld", "2024-03-01T22:30:00Z"), cand("time", "2024-03-01 17:30")]
+    value, _ = dates.choose_published_at(found, NOW)
+    assert value is not None and dates.stated_offset(value) == timedelta(hours=-5)
+
+
+def test_bare_day_gets_no_offset_from_another_clock_time() -> None:
+    found = [cand("meta", "2024-03-01"), cand("time", "2024-03-01 10:00")]
+    value, _ = dates.choose_published_at(found, NOW)
+    assert value is not None and dates.stated_offset(value) is None and value.date().isoformat() == "2024-03-01"

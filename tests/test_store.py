@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import psycopg
 
-from crawler import dedup, models, outcomes, store
+from crawler import dedup, extract, models, outcomes, store
 
 
 def _page(url: str, text: str, title: str = "Cuba blackout", **kw: object) -> models.Page:
@@ -100,3 +100,33 @@ def test_later_identical_copy_stays_an_alias(conn: psycopg.Connection) -> None:
     late = replace(late, article=replace(late.article, published_at=datetime(2026, 11, 22, tzinfo=timezone.utc)))
     store.save_batch(conn, "job1", None, [early, late])
     assert conn.execute("SELECT canonical_url FROM articles").fetchall() == [("http://origin.test/story",)]
+
+
+def _extracted_page(url: str, published_meta: str) -> models.Page:
+    """A page through the real extractor, so the date carries exactly what the page stated."""
+    body = (
+        f'<html lang="en"><head><title>Grid fails again</title><meta property="og:type" content="article">'
+        f'<meta property="article:published_time" content="{published_meta}"></head>'
+        f"<body><article><h1>Grid fails again</h1><p>{TEXT}</p></article></body></html>"
+    ).encode()
+    article = extract.extract_article(body, url, now=datetime(2026, 11, 25, tzinfo=timezone.utc))
+    assert isinstance(article, models.Article), article
+    return models.Page(
+        article=article, canonical_url=url, urls=((url, "fetched"),), content_hash=dedup.content_hash(article.text),
+        topics=(),
+    )
+
+
+def test_stated_time_zone_is_kept_with_the_date(conn: psycopg.Connection) -> None:
+    # late evening in Havana is already the next day in UTC: the offset keeps the publisher's day
+    store.save_batch(conn, "job1", None, [_extracted_page("http://a.test/late", "2024-03-01T23:30:00-05:00")])
+    row = conn.execute("SELECT published_at, published_offset, published_local FROM articles_latest").fetchone()
+    assert row == (
+        datetime(2024, 3, 2, 4, 30, tzinfo=timezone.utc), timedelta(hours=-5), datetime(2024, 3, 1, 23, 30),
+    )
+
+
+def test_day_without_zone_stores_no_offset(conn: psycopg.Connection) -> None:
+    store.save_batch(conn, "job1", None, [_extracted_page("http://a.test/day", "2024-03-01")])
+    row = conn.execute("SELECT published_offset, published_local FROM articles_latest").fetchone()
+    assert row == (None, datetime(2024, 3, 1, 0, 0))

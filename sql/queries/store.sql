@@ -22,11 +22,11 @@ ORDER BY (u.url = %(canonical_url)s) DESC, u.first_seen_at
 LIMIT 1;
 
 -- name: insert_article
-INSERT INTO articles (canonical_url, host, title, text, authors, published_at, date_source, modified_at,
-                      language, site_name, description, image_url, content_hash, source_id)
-VALUES (%(canonical_url)s, %(host)s, %(title)s, %(text)s, %(authors)s, %(published_at)s, %(date_source)s,
-        %(modified_at)s, %(language)s, %(site_name)s, %(description)s, %(image_url)s, %(content_hash)s,
-        %(source_id)s)
+INSERT INTO articles (canonical_url, host, title, text, authors, published_at, published_offset, date_source,
+                      modified_at, language, site_name, description, image_url, content_hash, source_id)
+VALUES (%(canonical_url)s, %(host)s, %(title)s, %(text)s, %(authors)s, %(published_at)s, %(published_offset)s,
+        %(date_source)s, %(modified_at)s, %(language)s, %(site_name)s, %(description)s, %(image_url)s,
+        %(content_hash)s, %(source_id)s)
 ON CONFLICT DO NOTHING
 RETURNING id;
 
@@ -115,7 +115,8 @@ FROM articles WHERE id = %(id)s;
 -- The earlier copy becomes the article's identity; the text is identical, so only its metadata moves.
 UPDATE articles
 SET canonical_url = %(canonical_url)s, host = %(host)s, title = %(title)s, authors = %(authors)s,
-    published_at = %(published_at)s, date_source = %(date_source)s, site_name = %(site_name)s,
+    published_at = %(published_at)s, published_offset = %(published_offset)s, date_source = %(date_source)s,
+    site_name = %(site_name)s,
     description = %(description)s, image_url = %(image_url)s, source_id = %(source_id)s
 WHERE id = %(id)s;
 
