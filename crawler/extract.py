@@ -9,7 +9,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -136,14 +136,24 @@ def _with_htmldate(
         return chosen
     extra = dates.htmldate_candidate(tree, url, now)
     guess = dates.choose_published_at([extra] if extra else [], now)
-    # htmldate pads a bare year or month to the 1st ("2020" -> 2020-01-01): a 1st the page never prints is a guess
-    if guess[0] is not None and guess[0].day == 1 and guess[0].date() not in bylines.printed_days(tree):
+    # htmldate pads a bare year or month to the 1st ("2020" -> 2020-01-01): a 1st the page never states is a guess
+    if guess[0] is not None and guess[0].day == 1 and not _states_day(tree, url, guess[0].date()):
         guess = (None, None)
     byline = dates.choose_published_at(bylines.headline_candidates(tree), now)
     # htmldate scores dates all over the page; the byline is what readers see as the article's date
     if byline[0] is not None and (guess[0] is None or byline[0].date() != guess[0].date()):
         return byline
     return guess
+
+
+def _states_day(tree: HtmlElement, url: str, day: date) -> bool:
+    """The page states this full day: printed in its text, or as an ISO date in its URL, markup or scripts."""
+    iso = day.isoformat()
+    if iso in url or day.strftime("/%Y/%m/%d/") in url:
+        return True
+    if tree.xpath("boolean(//@*[contains(., $iso)] | //text()[contains(., $iso)])", iso=iso):
+        return True
+    return day in bylines.printed_days(tree)
 
 
 def read_page_data(tree: HtmlElement) -> PageData:

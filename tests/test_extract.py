@@ -106,8 +106,12 @@ def test_htmldate_padded_first_of_month_dropped(footer: str) -> None:
     assert (result.published_at, result.date_source) == (None, None)
 
 
-def test_htmldate_first_of_month_kept_when_printed() -> None:
-    body = '<p class="date">1. März 2023</p>' + "".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))
+@pytest.mark.parametrize(
+    "stated",
+    ['<p class="date">1. März 2023</p>', '<abbr class="published" title="2023-03-01T10:00:00">March</abbr>'],
+)
+def test_htmldate_first_of_month_kept_when_the_page_states_it(stated: str) -> None:
+    body = stated + "".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))
     result = run(page("", body).encode())
     assert isinstance(result, models.Article)
     assert result.published_at is not None and result.published_at.date().isoformat() == "2023-03-01"
