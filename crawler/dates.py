@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -396,7 +396,8 @@ def _reconcile(winner: Candidate, others: Sequence[Candidate], now: datetime) ->
         return url_day, "url"
     value = winner.value
     # a bare day ("2024-03-01") is no instant: there is no offset to find for it
-    if value.utcoffset() == timedelta(0) and _HAS_CLOCK.search(winner.raw):
+    bare_day = not _HAS_CLOCK.search(winner.raw) and value.timetz().replace(tzinfo=None) == time(0)
+    if value.utcoffset() == timedelta(0) and not bare_day:
         value = _local_offset(value, winner, others) or _url_day_offset(value, url_day) or value
     return value, winner.source
 

@@ -246,3 +246,9 @@ def test_bare_day_gets_no_offset_from_another_clock_time() -> None:
     found = [cand("meta", "2024-03-01"), cand("time", "2024-03-01 10:00")]
     value, _ = dates.choose_published_at(found, NOW)
     assert value is not None and dates.stated_offset(value) is None and value.date().isoformat() == "2024-03-01"
+
+
+def test_unix_timestamp_gets_the_offset_of_the_same_time_printed_locally() -> None:
+    found = [cand("jsonld", "1709332200"), cand("time", "2024-03-01 17:30")]  # 1709332200 = 2024-03-01T22:30Z
+    value, _ = dates.choose_published_at(found, NOW)
+    assert value is not None and dates.stated_offset(value) == timedelta(hours=-5)
