@@ -206,7 +206,9 @@ def stated_offset(value: datetime | None) -> timedelta | None:
     (the same time printed as local clock time, the URL's day); None when the page gave no zone."""
     if value is None or value.tzinfo is None or value.tzname() == NO_ZONE.tzname(None):
         return None
-    return value.utcoffset()
+    offset = value.utcoffset()
+    # real offsets run from -12:00 to +14:00; "+20:00" is a typo, not a zone (the column refuses it)
+    return offset if offset is not None and abs(offset) <= timedelta(hours=14) else None
 
 
 def date_candidates(

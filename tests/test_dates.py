@@ -228,6 +228,7 @@ def test_rejected_dates_name_each_refused_date(raw: str, source: str, problem: s
         ("2024-03-01", None),  # a bare day
         ("2024-03-01 10:00", None),  # a clock time without zone
         ("1709287200", None),  # a Unix timestamp: the instant, not the publisher's zone
+        ("2024-03-01T10:00:00+20:00", None),  # no such zone
     ],
 )
 def test_stated_offset(raw: str, offset: timedelta | None) -> None:
