@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -12,7 +13,8 @@ from types import ModuleType
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+#: the shared evaluation corpus: $MEDIAMON_CORPUS, else ../shared/corpus beside the checkout
+DEFAULT_CORPUS = Path(os.environ.get("MEDIAMON_CORPUS") or REPO.parent / "shared" / "corpus")
 
 sys.path.insert(0, str(REPO))  # run as `python bench/x.py` from a fresh clone without installing
 
@@ -20,9 +22,19 @@ sys.path.insert(0, str(REPO))  # run as `python bench/x.py` from a fresh clone w
 def arg_parser(description: str) -> argparse.ArgumentParser:
     """An argument parser with the common --corpus option."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                        help=f"shared evaluation corpus (default: {DEFAULT_CORPUS})")
+    parser.add_argument("--corpus", type=corpus_dir, default=str(DEFAULT_CORPUS),
+                        help=f"shared evaluation corpus (default: $MEDIAMON_CORPUS or {DEFAULT_CORPUS})")
     return parser
+
+
+def corpus_dir(value: str) -> Path:
+    """--corpus: a folder holding the corpus's score/ (a clear error instead of a traceback mid-run)."""
+    path = Path(value)
+    if not (path / "score").is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{path} is not the shared evaluation corpus (no score/ folder in it): pass --corpus DIR or set MEDIAMON_CORPUS"
+        )
+    return path
 
 
 def scorer(corpus: Path, name: str) -> ModuleType:

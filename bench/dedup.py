@@ -227,6 +227,8 @@ def main() -> None:
     parser.add_argument("--filler", type=int, default=100_000, help="articles stored before the second run")
     parser.add_argument("--no-db", action="store_true", help="pure pairwise decisions only")
     args = parser.parse_args()
+    if not syndication.ZYTE.is_file():
+        parser.error(f"{syndication.ZYTE} not found: the shared corpus is needed (set MEDIAMON_CORPUS to its folder)")
     docs = syndication.build()
     seen: set[str] = set()
     docs = [d for d in docs if not (dedup.content_hash(d.text) in seen or seen.add(dedup.content_hash(d.text)))]

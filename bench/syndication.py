@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ZYTE = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "zyte" / "ground-truth.json"
+ZYTE = (Path(os.environ.get("MEDIAMON_CORPUS") or Path(__file__).resolve().parent.parent.parent / "shared" / "corpus")
+        / "zyte" / "ground-truth.json")
 MIN_WORDS = 150  # sources shorter than this are not wire stories worth syndicating
 T0 = datetime(2025, 3, 4, 6, 0, tzinfo=timezone.utc)
 
