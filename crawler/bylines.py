@@ -39,18 +39,16 @@ def headline_candidates(tree: HtmlElement) -> list[dates.Candidate]:
 def _headlines(tree: HtmlElement) -> list[HtmlElement]:
     """<h1> elements that may be the headline, best first: the one repeating the page title, then the first
     one with words in <article>/<main>, then the first on the page (many sites put their logo in an <h1>)."""
-    heads = [h for h in tree.xpath("//h1") if _squash(h.text_content())]
+    heads = [(h, _squash(h.text_content())) for h in tree.xpath("//h1")]
+    heads = [(h, words) for h, words in heads if words]
     title = _squash(" ".join(tree.xpath("//head/title//text() | //head/meta[@property='og:title']/@content"))).lower()
     # the longest: a logo <h1> can repeat the site name that the title also carries
-    named = sorted(
-        (h for h in heads if len(_squash(h.text_content())) >= _TITLE_MATCH_CHARS
-         and _squash(h.text_content()).lower() in title),
-        key=lambda h: -len(_squash(h.text_content())),
-    )
-    scoped = [h for h in heads if h.xpath("ancestor::article or ancestor::main")]
+    named = max((pair for pair in heads if len(pair[1]) >= _TITLE_MATCH_CHARS and pair[1].lower() in title),
+                key=lambda pair: len(pair[1]), default=None)
+    scoped = next((h for h, _ in heads if h.xpath("ancestor::article or ancestor::main")), None)
     ranked: list[HtmlElement] = []
-    for head in (*named[:1], *scoped[:1], *heads[:1]):
-        if head not in ranked:
+    for head in (named and named[0], scoped, heads[0][0] if heads else None):
+        if head is not None and head not in ranked:
             ranked.append(head)
     return ranked
 
