@@ -284,8 +284,7 @@ def run_exclusive(job_path: Path, settings: config.Settings, *, trigger: str = "
     with db.connect(url, autocommit=True, attempts=3) as lock_conn:
         if not store.try_lock(lock_conn, lock_key(job.name)):
             message = "another process is running this job"
-            run_id = store.start_run(lock_conn, job.name, trigger=trigger, status="skipped")
-            store.finish_run(lock_conn, run_id, status="skipped", counters={}, message=message)
+            run_id = store.record_skipped_run(lock_conn, job.name, trigger=trigger, message=message)
             log.info("run skipped: job locked by another process", extra={"job": job.name, "run": run_id})
             return RunSummary(run_id, job.name, "skipped", {}, message, 0.0)
         try:

@@ -223,10 +223,11 @@ class Service:
     def _record_busy(self, name: str) -> None:
         message = "previous run of this job still in progress in this service"
         self.metrics.observe_skipped(name)
+        if self.db_url is None:  # fires start only after connect(); kept for the type checker
+            return
         try:
-            with db.connect(self.db_url or "", autocommit=True) as conn:
-                run_id = store.start_run(conn, name, trigger="service", status="skipped")
-                store.finish_run(conn, run_id, status="skipped", counters={}, message=message)
+            with db.connect(self.db_url, autocommit=True) as conn:
+                run_id = store.record_skipped_run(conn, name, trigger="service", message=message)
         except (db.DatabaseUnavailable, psycopg.OperationalError) as exc:
             log.warning("run skipped, not recorded: database unreachable", extra={"job": name, "error": str(exc).strip()})
             return

@@ -83,6 +83,14 @@ def start_run(conn: psycopg.Connection, job: str, *, trigger: str = "cli", statu
     return int(row[0])
 
 
+def record_skipped_run(conn: psycopg.Connection, job: str, *, trigger: str, message: str) -> int:
+    """A run that did not happen (the job was already running): one finished 'skipped' row, written whole."""
+    with conn.transaction():
+        run_id = start_run(conn, job, trigger=trigger, status="skipped")
+        finish_run(conn, run_id, status="skipped", counters={}, message=message)
+    return run_id
+
+
 def finish_run(
     conn: psycopg.Connection, run_id: int, *, status: str, counters: dict[str, int], message: str | None = None
 ) -> None:
