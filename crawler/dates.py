@@ -8,11 +8,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
-
-from lxml.html import HtmlElement
+from typing import TYPE_CHECKING, Any
 
 from crawler import models
+
+if TYPE_CHECKING:  # annotations only: store imports this module for stated_offset, CLI start stays light
+    from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
 
