@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: venv run demo test bench validate
+.PHONY: venv run demo test lint bench validate
 venv: $(STAMP)
 
 run: $(STAMP)  ## crawl the shipped Cuba/Venezuela job once into $DATABASE_URL or the embedded PostgreSQL
@@ -21,6 +21,10 @@ demo: $(STAMP)  ## offline: serve the bundled fixture site on 127.0.0.1 and craw
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff (rules in pyproject.toml) and mypy (strict for the pure stages)
+	$(BIN)/ruff check crawler tests bench
+	$(BIN)/mypy
 
 validate: $(STAMP)
 	$(BIN)/mediamon validate jobs/*.toml

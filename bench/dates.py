@@ -8,12 +8,13 @@ import json
 import logging
 import statistics
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from _common import arg_parser, scorer, timed
 
-from crawler import extract, models
+from crawler import models
+from crawler.extract import extract
 
 
 def main() -> None:
@@ -28,7 +29,7 @@ def main() -> None:
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     urls = {item["file"]: item["url"] for item in json.loads((corpus / "items.json").read_text(encoding="utf-8"))}
     pages = {f: gzip.decompress((corpus / "html" / f).read_bytes()) for f in manifest}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     sources: Counter[str] = Counter()
 
     def run_mediamon(name: str) -> str | None:

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import syndication  # noqa: E402
-from crawler import dedup, migrate, stories  # noqa: E402
+from crawler.store import dedup, migrate, stories  # noqa: E402
 
 ADMIN_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SCRATCH = "mediamon_bench_dedup"

@@ -6,12 +6,13 @@ import gzip
 import json
 import logging
 import statistics
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from _common import arg_parser, scorer, timed
 
-from crawler import extract, models
+from crawler import models
+from crawler.extract import extract
 
 
 def main() -> None:
@@ -28,7 +29,7 @@ def main() -> None:
     ids = sorted(truth_full)[: args.limit or None]
     truth = {k: truth_full[k]["articleBody"] for k in ids}
     pages = {k: gzip.decompress((zyte / "html" / f"{k}.html.gz").read_bytes()) for k in ids}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     def run_mediamon(key: str) -> str | None:
         result = extract.extract_article(pages[key], truth_full[key]["url"], content_type="text/html", now=now)

@@ -2,7 +2,7 @@
 
 Serves N generated article pages on 127.0.0.1 (the bundled fixture site), then in the same run:
   1. bare: trafilatura.extract() over the same HTML bytes in a process pool of W workers (no fetch, no DB);
-  2. bare-mediamon: crawler.extract.extract_article() over the same bytes, same pool (our extractor alone);
+  2. bare-mediamon: crawler.extract.extract.extract_article() over the same bytes, same pool (our extractor alone);
   3. end-to-end: `crawl.run_job` on a job listing those pages, into a fresh PostgreSQL database.
 Prints pages/s for each and the ratios. The order alternates over --rounds to spread machine noise.
 
@@ -21,7 +21,7 @@ import time
 import urllib.request
 import uuid
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,7 +30,9 @@ import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 from psycopg.conninfo import make_conninfo  # noqa: E402
 
-from crawler import config, crawl, db, fixturesite  # noqa: E402
+from crawler import config, fixturesite  # noqa: E402
+from crawler.run import crawl
+from crawler.store import db
 
 
 def _bare_trafilatura(body: bytes) -> int:
@@ -41,17 +43,18 @@ def _bare_trafilatura(body: bytes) -> int:
 
 
 def _bare_mediamon(body: bytes) -> int:
-    from crawler import extract, models
+    from crawler import models
+    from crawler.extract import extract
 
     result = extract.extract_article(body, "http://127.0.0.1/x", content_type="text/html; charset=utf-8",
-                                     now=datetime.now(timezone.utc))
+                                     now=datetime.now(UTC))
     return len(result.text) if isinstance(result, models.Article) else 0
 
 
 def _warm(_: int) -> None:
     import trafilatura  # noqa: F401
 
-    from crawler import extract  # noqa: F401
+    from crawler.extract import extract  # noqa: F401
 
 
 def time_pool(fn, bodies: list[bytes], workers: int) -> float:

@@ -7,7 +7,9 @@ import logging
 import sys
 from pathlib import Path
 
-from . import analyst_cli, config, errors, logs, service_cli
+from crawler import config, errors, logs
+from crawler.analyst import cli as analyst_cli
+from crawler.service import cli as service_cli
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         print("mediamon: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # a clean line for operators; the traceback only at DEBUG
-        from . import db
+        from crawler.store import db
 
         if isinstance(exc, db.DatabaseUnavailable):
             print(f"mediamon: {exc}", file=sys.stderr)
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: config.Settings) -> int:
-    from . import jobs
+    from crawler.jobs import jobs
 
     failed = 0
     for path in args.files:
@@ -94,7 +96,7 @@ def cmd_validate(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace, settings: config.Settings) -> int:
-    from . import db, migrate
+    from crawler.store import db, migrate
 
     url = db.resolve_url(settings)
     with db.connect(url, attempts=3) as conn:
@@ -104,13 +106,13 @@ def cmd_migrate(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace, settings: config.Settings) -> int:
-    from . import report
+    from crawler.run import report
 
     return report.crawl_and_report(args.job, settings, progress=not args.no_progress)
 
 
 def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> int:
-    from . import demo
+    from crawler.run import demo
 
     return demo.run(settings, keep_serving=args.keep_serving)
 

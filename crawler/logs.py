@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # LogRecord attributes that are not user fields
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -16,7 +16,7 @@ def _fields(record: logging.LogRecord) -> dict[str, object]:
 
 
 class HumanFormatter(logging.Formatter):
-    """`2026-11-25 10:00:00 INFO crawler.crawl: run finished job=x run=3 stored=12`"""
+    """`2026-11-25 10:00:00 INFO crawler.run.crawl: run finished job=x run=3 stored=12`"""
 
     def format(self, record: logging.LogRecord) -> str:
         ts = datetime.fromtimestamp(record.created).strftime("%Y-%m-%d %H:%M:%S")
@@ -34,7 +34,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         doc: dict[str, object] = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),

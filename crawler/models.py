@@ -71,16 +71,16 @@ class Page:
     """An accepted article ready for the store: extraction + topics + dedup keys, and every URL it answered to."""
 
     article: Article
-    canonical_url: str  # the article's identity (crawler.urls.choose_canonical)
+    canonical_url: str  # the article's identity (crawler.fetch.urls.choose_canonical)
     urls: tuple[tuple[str, str], ...]  # (canonicalised url, via): fetched / redirect / discovered
     content_hash: str
     topics: tuple[TopicMatch, ...]
-    signature: object | None = None  # crawler.dedup.Signature (near-duplicate keys)
+    signature: object | None = None  # crawler.store.dedup.Signature (near-duplicate keys)
     source_id: int | None = None
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Ended:
     """A URL that ended without becoming a stored article (off topic, not an article, error...)."""
 
     urls: tuple[str, ...]  # canonicalised; first is the requested URL

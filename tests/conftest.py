@@ -14,7 +14,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from crawler import migrate
+from crawler.store import migrate
 
 _SESSION = uuid.uuid4().hex[:8]
 

@@ -1,15 +1,15 @@
-"""Tests for crawler.bylines: dates printed next to the headline and on the page (pure, no clock)."""
+"""Tests for crawler.extract.bylines: dates printed next to the headline and on the page (pure, no clock)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from lxml import html as lxml_html
 
-from crawler import bylines, dates
+from crawler.extract import bylines, dates
 
-NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def cand(source: str, raw: str, kind: str = "published") -> dates.Candidate:

@@ -9,7 +9,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crawler import config, crawl, fixturesite, outcomes, urls
+from crawler import config, fixturesite, outcomes
+from crawler.fetch import urls
+from crawler.run import crawl
+
 
 @pytest.fixture(scope="module")
 def sites() -> Iterator[fixturesite.Sites]:

@@ -1,17 +1,18 @@
-"""Tests for crawler.dates: parsing, candidates and the choice rule (pure, no clock)."""
+"""Tests for crawler.extract.dates: parsing, candidates and the choice rule (pure, no clock)."""
 
 from __future__ import annotations
 
 import pickle
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from lxml import html as lxml_html
 
-from crawler import dates, models
+from crawler import models
+from crawler.extract import dates
 
-NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
-UTC = timezone.utc
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+UTC = UTC
 
 
 @pytest.mark.parametrize(

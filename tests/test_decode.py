@@ -1,4 +1,4 @@
-"""Tests for crawler.decode: binary sniffing and charset decoding of HTTP bodies (pure)."""
+"""Tests for crawler.extract.decode: binary sniffing and charset decoding of HTTP bodies (pure)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from crawler import decode
+from crawler.extract import decode
 
 HTML = "<html><head><title>Caf\u00e9</title></head><body><p>Cr\u00e8me br\u00fbl\u00e9e</p></body></html>"
 

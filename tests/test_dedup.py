@@ -1,4 +1,4 @@
-"""Unit tests for crawler.dedup: normalization, content keys, signatures and same-story decisions."""
+"""Unit tests for crawler.store.dedup: normalization, content keys, signatures and same-story decisions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import dedup
+from crawler.store import dedup
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 FLOOD = (FIXTURES / "flood.txt").read_text(encoding="utf-8")
@@ -69,7 +69,7 @@ def test_signature_is_picklable_and_equal_for_equal_input() -> None:
 
 def test_signature_is_stable_across_processes() -> None:
     code = (
-        "from crawler import dedup; import sys; "
+        "from crawler.store import dedup; import sys; "
         "s = dedup.signature('Floods hit Valencia region', sys.stdin.read()); "
         "print(s.keys(), s.minhash.hex())"
     )

@@ -1,4 +1,4 @@
-"""Feed and listing-page discovery, dates and sniffing (crawler.discover) on project-made fixtures."""
+"""Feed and listing-page discovery, dates and sniffing (crawler.fetch.discover) on project-made fixtures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import discover
+from crawler.fetch import discover
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discover"
 FEED_URL = "https://news.example.com/feed/rss.xml"

@@ -11,7 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crawler import cli, export
+from crawler import cli
+from crawler.analyst import export
 
 _seq = iter(range(1, 1_000_000))
 

@@ -1,16 +1,17 @@
-"""Tests for crawler.extract: project-made pages in tests/fixtures/extract/ and bad-input bytes."""
+"""Tests for crawler.extract.extract: project-made pages in tests/fixtures/extract/ and bad-input bytes."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from crawler import extract, models, outcomes, verdict
+from crawler import models, outcomes
+from crawler.extract import extract, verdict
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
-NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 PARAGRAPH = (
     "The regional assembly debated the water budget for most of the afternoon, and several members asked "
     "for more detail about how the reservoirs would be maintained during the dry months of the coming year. "
@@ -86,7 +87,7 @@ def test_meta_beats_htmldate_when_no_jsonld() -> None:
     body = "<p>Posted on 2019-05-05.</p>" + "".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))
     result = run(page(head, body).encode())
     assert isinstance(result, models.Article)
-    assert (result.published_at, result.date_source) == (datetime(2024, 2, 10, 10, tzinfo=timezone.utc), "meta")
+    assert (result.published_at, result.date_source) == (datetime(2024, 2, 10, 10, tzinfo=UTC), "meta")
 
 
 def test_htmldate_used_when_nothing_structured() -> None:
@@ -119,10 +120,10 @@ def test_htmldate_first_of_month_kept_when_the_page_states_it(stated: str) -> No
 
 def test_future_date_rejected_for_feed_hint() -> None:
     head = '<meta property="article:published_time" content="2024-06-20T10:00:00Z">'
-    hints = models.Hints(published=datetime(2024, 5, 30, tzinfo=timezone.utc), published_source="sitemap")
+    hints = models.Hints(published=datetime(2024, 5, 30, tzinfo=UTC), published_source="sitemap")
     result = run(page(head).encode(), hints=hints)
     assert isinstance(result, models.Article)
-    assert (result.published_at, result.date_source) == (datetime(2024, 5, 30, tzinfo=timezone.utc), "sitemap")
+    assert (result.published_at, result.date_source) == (datetime(2024, 5, 30, tzinfo=UTC), "sitemap")
 
 
 @pytest.mark.parametrize(

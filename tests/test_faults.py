@@ -11,7 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crawler import config, crawl, fixturesite, outcomes
+from crawler import config, fixturesite, outcomes
+from crawler.run import crawl
 
 PAGES = 60  # paced below: the run lasts ~10 s, the first batch is stored after ~2 s
 
@@ -101,7 +102,8 @@ def _allow_connections(admin_url: str, db_url: str, allow: bool) -> None:
 def test_database_down_for_good_stops_the_run_without_half_written_rows(
     sites: fixturesite.Sites, db_url: str, pg_server_url: str, tmp_path: Path
 ) -> None:
-    from crawler import db, staleruns
+    from crawler.service import staleruns
+    from crawler.store import db
 
     job = _paced_job(sites, tmp_path)
     outcome: dict[str, object] = {}

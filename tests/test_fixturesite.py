@@ -25,8 +25,9 @@ import feedparser
 import pytest
 from lxml import etree
 
-from crawler import fixturesite, jobs
+from crawler import fixturesite
 from crawler.fixturesite import catalog
+from crawler.jobs import jobs
 
 NOW = datetime.fromisoformat("2026-03-10T15:30:00+00:00")
 

@@ -1,15 +1,14 @@
-"""The jobs directory of `mediamon serve` (crawler.jobdir): strict load at start, scan, reload plan."""
+"""The jobs directory of `mediamon serve` (crawler.jobs.jobdir): strict load at start, scan, reload plan."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-from crawler import jobdir
-from crawler.errors import JobError
 from jobfiles import write_job
 
+from crawler.errors import JobError
+from crawler.jobs import jobdir
 
 
 def test_plan_reload_keeps_old_version_of_broken_file_and_drops_removed(tmp_path: Path) -> None:

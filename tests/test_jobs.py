@@ -11,8 +11,9 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler import jobs, tomlmap, topics
 from crawler.errors import JobError
+from crawler.jobs import jobs, tomlmap
+from crawler.match import topics
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "jobs"

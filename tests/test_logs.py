@@ -20,19 +20,19 @@ def stream():  # type: ignore[no-untyped-def]
 
 def test_json_lines_carry_job_run_url_and_outcome(stream: io.StringIO) -> None:
     logs.setup("INFO", "json", stream=stream)
-    logging.getLogger("crawler.pipelines").warning(
+    logging.getLogger("crawler.fetch.pipelines").warning(
         "page done", extra={"job": "cuba", "run": 7, "url": "http://a.test/x", "outcome": "error_http"}
     )
     doc = json.loads(stream.getvalue().strip())
-    assert doc["msg"] == "page done" and doc["level"] == "WARNING" and doc["logger"] == "crawler.pipelines"
+    assert doc["msg"] == "page done" and doc["level"] == "WARNING" and doc["logger"] == "crawler.fetch.pipelines"
     assert (doc["job"], doc["run"], doc["url"], doc["outcome"]) == ("cuba", 7, "http://a.test/x", "error_http")
 
 
 def test_human_lines_show_fields_as_key_value(stream: io.StringIO) -> None:
     logs.setup("INFO", "human", stream=stream)
-    logging.getLogger("crawler.crawl").info("run started", extra={"job": "cuba", "run": 3})
+    logging.getLogger("crawler.run.crawl").info("run started", extra={"job": "cuba", "run": 3})
     line = stream.getvalue().strip()
-    assert line.endswith("INFO crawler.crawl: run started job=cuba run=3")
+    assert line.endswith("INFO crawler.run.crawl: run started job=cuba run=3")
 
 
 def test_scrapy_chatter_is_dropped_below_warning(stream: io.StringIO) -> None:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler import config, metrics, service
+from crawler import config
+from crawler.service import metrics, service
 
 MEDIAMON = str(Path(sys.executable).parent / "mediamon")
 

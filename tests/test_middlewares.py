@@ -12,7 +12,7 @@ from scrapy.http import Request, Response
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.test import get_crawler
 
-from crawler import middlewares
+from crawler.fetch import middlewares
 
 ROBOTS = b"User-agent: *\nCrawl-delay: 4\nDisallow: /private/\n"
 

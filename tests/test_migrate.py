@@ -7,7 +7,7 @@ import threading
 import psycopg
 import pytest
 
-from crawler import migrate, sqlfiles
+from crawler.store import migrate, sqlfiles
 
 
 def test_template_has_every_migration(conn: psycopg.Connection) -> None:

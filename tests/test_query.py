@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import query
 from crawler.errors import QueryError
+from crawler.match import query
 
 
 def t(words: str, *, prefix: bool = False, field: str | None = None) -> tuple[str, bool, str | None]:

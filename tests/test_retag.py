@@ -7,7 +7,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crawler import cli, jobs, models, retag
+from crawler import cli, models
+from crawler.analyst import retag
+from crawler.jobs import jobs
 
 JOB = """
 name = "watch"

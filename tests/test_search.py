@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 
-from crawler import cli, search
-from crawler.analyst_cli import parse_since
+from crawler import cli
+from crawler.analyst import search
+from crawler.analyst.cli import parse_since
 
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 _seq = iter(range(1, 1_000_000))
 
 
@@ -94,7 +95,7 @@ def test_unknown_language_falls_back_to_simple_with_a_warning(
     conn: psycopg.Connection, caplog: pytest.LogCaptureFixture
 ) -> None:
     german = add_article(conn, "Die Bundesregierung tagt", "Über die Wahlen wurde gesprochen.", language="de")
-    with caplog.at_level(logging.WARNING, logger="crawler.search"):
+    with caplog.at_level(logging.WARNING, logger="crawler.analyst.search"):
         hits = search.search(conn, search.SearchRequest("uber wahlen", language="de"))
     assert ids(hits) == [german]
     assert any("simple" in r.getMessage() and getattr(r, "language", None) == "de" for r in caplog.records)
@@ -176,9 +177,9 @@ def test_language_code_rejects_non_codes(value: str) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("2026-03-01", datetime(2026, 3, 1, tzinfo=timezone.utc)),
-        ("2026-03-01T08:30:00+02:00", datetime(2026, 3, 1, 6, 30, tzinfo=timezone.utc)),
-        ("2026-03-01 08:30", datetime(2026, 3, 1, 8, 30, tzinfo=timezone.utc)),
+        ("2026-03-01", datetime(2026, 3, 1, tzinfo=UTC)),
+        ("2026-03-01T08:30:00+02:00", datetime(2026, 3, 1, 6, 30, tzinfo=UTC)),
+        ("2026-03-01 08:30", datetime(2026, 3, 1, 8, 30, tzinfo=UTC)),
         ("12h", NOW - timedelta(hours=12)),
         ("7d", NOW - timedelta(days=7)),
         ("2w", NOW - timedelta(days=14)),

@@ -9,15 +9,18 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
-
-from crawler import config, service, service_cli, staleruns, store
-from crawler.fixturesite import job_toml, start_sites
 from jobfiles import write_job
+
+from crawler import config
+from crawler.fixturesite import job_toml, start_sites
+from crawler.service import cli as service_cli
+from crawler.service import service, staleruns
+from crawler.store import store
 
 MEDIAMON = str(Path(sys.executable).parent / "mediamon")
 #: upper bound for anything the tests wait for (a fixture crawl takes a few seconds)
@@ -85,7 +88,7 @@ def test_lock_key_is_stable_signed_64_bit() -> None:
     assert -(2**63) <= service.lock_key("cuba") < 2**63
 
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -107,11 +110,11 @@ def test_stale_reason(trigger: str, pid: int, host: str, age: timedelta, pid_ali
 
 
 def test_describe_and_next_fire() -> None:
-    from crawler import jobs
+    from crawler.jobs import jobs
 
     cron = jobs.Schedule(cron="15 */2 * * *", timezone="UTC", jitter="60s")
     assert service_cli.describe(cron) == "cron 15 */2 * * * UTC ±1m"
-    assert service_cli.next_fire(cron, NOW, None) == datetime(2026, 11, 25, 12, 15, tzinfo=timezone.utc)
+    assert service_cli.next_fire(cron, NOW, None) == datetime(2026, 11, 25, 12, 15, tzinfo=UTC)
     every = jobs.Schedule(interval="30m")
     assert service_cli.next_fire(every, NOW, NOW - timedelta(minutes=10)) == NOW + timedelta(minutes=20)
 

@@ -1,4 +1,4 @@
-"""Sitemap parsing (crawler.sitemaps): index, urlset, Google News, gzip and its cap, XXE, truncation, plain text."""
+"""Sitemap parsing (crawler.fetch.sitemaps): index, urlset, Google News, gzip and its cap, XXE, truncation, plain text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import sitemaps
+from crawler.fetch import sitemaps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discover"
 SITEMAP_URL = "https://news.example.com/sitemap.xml"

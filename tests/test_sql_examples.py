@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crawler import sqlfiles
+from crawler.store import sqlfiles
 
 EXAMPLES = sorted((sqlfiles.SQL_DIR / "examples").glob("*.sql"))
 

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import psycopg
-
-from crawler import store
 from jobfiles import write_job
+
+from crawler.store import store
 
 MEDIAMON = str(Path(sys.executable).parent / "mediamon")
 

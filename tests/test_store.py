@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 
-from crawler import dedup, extract, models, outcomes, store
+from crawler import models, outcomes
+from crawler.extract import extract
+from crawler.store import dedup, store
 
 
 def _page(url: str, text: str, title: str = "Cuba blackout", **kw: object) -> models.Page:
     article = models.Article(
-        url=url, canonical_url=None, title=title, text=text, published_at=datetime(2026, 11, 20, tzinfo=timezone.utc),
+        url=url, canonical_url=None, title=title, text=text, published_at=datetime(2026, 11, 20, tzinfo=UTC),
         date_source="jsonld", language="en",
     )
     return models.Page(
@@ -63,8 +65,8 @@ def test_rejected_row_costs_only_itself(conn: psycopg.Connection) -> None:
 
 def test_final_outcomes_are_remembered_and_errors_are_not(conn: psycopg.Connection) -> None:
     store.save_batch(conn, "job1", None, [
-        models.Outcome(("http://a.test/off",), outcomes.OFF_TOPIC),
-        models.Outcome(("http://a.test/500",), outcomes.ERROR_HTTP, "HTTP 500"),
+        models.Ended(("http://a.test/off",), outcomes.OFF_TOPIC),
+        models.Ended(("http://a.test/500",), outcomes.ERROR_HTTP, "HTTP 500"),
     ])
     known = store.known_urls(conn, "job1", ["http://a.test/off", "http://a.test/500", "http://a.test/new"])
     assert known == {"http://a.test/off"}
@@ -83,13 +85,13 @@ def test_finish_run_sums_counters_into_columns(conn: psycopg.Connection) -> None
 
 def test_earlier_identical_copy_becomes_the_canonical_article(conn: psycopg.Connection) -> None:
     late = _page("http://partner.test/copy", TEXT, title="Partner copy")
-    late = replace(late, article=replace(late.article, published_at=datetime(2026, 11, 21, 12, tzinfo=timezone.utc)))
+    late = replace(late, article=replace(late.article, published_at=datetime(2026, 11, 21, 12, tzinfo=UTC)))
     early = _page("http://origin.test/story", TEXT, title="Original")
-    early = replace(early, article=replace(early.article, published_at=datetime(2026, 11, 21, 8, tzinfo=timezone.utc)))
+    early = replace(early, article=replace(early.article, published_at=datetime(2026, 11, 21, 8, tzinfo=UTC)))
     results = store.save_batch(conn, "job1", None, [late, early])
     assert [r[1] for r in results] == [outcomes.STORED, outcomes.DUPLICATE_CONTENT]
     row = conn.execute("SELECT canonical_url, host, title, published_at FROM articles").fetchall()
-    assert row == [("http://origin.test/story", "origin.test", "Original", datetime(2026, 11, 21, 8, tzinfo=timezone.utc))]
+    assert row == [("http://origin.test/story", "origin.test", "Original", datetime(2026, 11, 21, 8, tzinfo=UTC))]
     vias = dict(conn.execute("SELECT url, via FROM article_urls").fetchall())
     assert vias == {"http://origin.test/story": "canonical", "http://partner.test/copy": "same_content"}
 
@@ -97,7 +99,7 @@ def test_earlier_identical_copy_becomes_the_canonical_article(conn: psycopg.Conn
 def test_later_identical_copy_stays_an_alias(conn: psycopg.Connection) -> None:
     early = _page("http://origin.test/story", TEXT, title="Original")
     late = _page("http://partner.test/copy", TEXT, title="Partner copy")
-    late = replace(late, article=replace(late.article, published_at=datetime(2026, 11, 22, tzinfo=timezone.utc)))
+    late = replace(late, article=replace(late.article, published_at=datetime(2026, 11, 22, tzinfo=UTC)))
     store.save_batch(conn, "job1", None, [early, late])
     assert conn.execute("SELECT canonical_url FROM articles").fetchall() == [("http://origin.test/story",)]
 
@@ -109,7 +111,7 @@ def _extracted_page(url: str, published_meta: str) -> models.Page:
         f'<meta property="article:published_time" content="{published_meta}"></head>'
         f"<body><article><h1>Grid fails again</h1><p>{TEXT}</p></article></body></html>"
     ).encode()
-    article = extract.extract_article(body, url, now=datetime(2026, 11, 25, tzinfo=timezone.utc))
+    article = extract.extract_article(body, url, now=datetime(2026, 11, 25, tzinfo=UTC))
     assert isinstance(article, models.Article), article
     return models.Page(
         article=article, canonical_url=url, urls=((url, "fetched"),), content_hash=dedup.content_hash(article.text),
@@ -122,7 +124,7 @@ def test_stated_time_zone_is_kept_with_the_date(conn: psycopg.Connection) -> Non
     store.save_batch(conn, "job1", None, [_extracted_page("http://a.test/late", "2024-03-01T23:30:00-05:00")])
     row = conn.execute("SELECT published_at, published_offset, published_local FROM articles_latest").fetchone()
     assert row == (
-        datetime(2024, 3, 2, 4, 30, tzinfo=timezone.utc), timedelta(hours=-5), datetime(2024, 3, 1, 23, 30),
+        datetime(2024, 3, 2, 4, 30, tzinfo=UTC), timedelta(hours=-5), datetime(2024, 3, 1, 23, 30),
     )
 
 

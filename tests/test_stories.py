@@ -1,24 +1,25 @@
-"""PostgreSQL tests for crawler.stories: story clusters, first publisher, merges and revisions."""
+"""PostgreSQL tests for crawler.store.stories: story clusters, first publisher, merges and revisions."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from crawler import dedup, migrate, models, stories, store
+from crawler import models
+from crawler.store import dedup, migrate, store, stories
 
 ADMIN_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 FLOOD = (FIXTURES / "flood.txt").read_text(encoding="utf-8")
 FLOOD_NEGATIVE = (FIXTURES / "flood_negative.txt").read_text(encoding="utf-8")
 ELECTION = (FIXTURES / "election.txt").read_text(encoding="utf-8")
-T0 = datetime(2025, 3, 4, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 4, 8, 0, tzinfo=UTC)
 
 
 def _paras(text: str) -> list[str]:

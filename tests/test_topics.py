@@ -6,8 +6,9 @@ import pickle
 
 import pytest
 
-from crawler import jobs, topics
 from crawler.errors import QueryError
+from crawler.jobs import jobs
+from crawler.match import topics
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
-"""URL canonicalization, offsite rules and rel=canonical choice (crawler.urls)."""
+"""URL canonicalization, offsite rules and rel=canonical choice (crawler.fetch.urls)."""
 
 from __future__ import annotations
 
 import pytest
 
-from crawler import urls
+from crawler.fetch import urls
 
 CANONICAL_CASES = [
     # (input, expected)

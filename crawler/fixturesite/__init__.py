@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .jobfile import bench_job_toml, job_toml
-from .manifest import ArticleSpec, Manifest, TrapSpec
-from .server import Sites, start_sites
+from crawler.fixturesite.jobfile import bench_job_toml, job_toml
+from crawler.fixturesite.manifest import ArticleSpec, Manifest, TrapSpec
+from crawler.fixturesite.server import Sites, start_sites
 
 __all__ = ["ArticleSpec", "Manifest", "Sites", "TrapSpec", "bench_job_toml", "job_toml", "start_sites"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import threading
 
-from .jobfile import job_toml
-from .server import start_sites
+from crawler.fixturesite.jobfile import job_toml
+from crawler.fixturesite.server import start_sites
 
 
 def main() -> None:

@@ -6,9 +6,9 @@ import random
 import re
 from datetime import datetime, timedelta
 
-from . import render
-from .manifest import ArticleSpec
-from .render import ArticleView, Site
+from crawler.fixturesite import render
+from crawler.fixturesite.manifest import ArticleSpec
+from crawler.fixturesite.render import ArticleView, Site
 
 _SUBJECTS = {
     "cuba": (

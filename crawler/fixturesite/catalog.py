@@ -6,12 +6,12 @@ import gzip
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import bench, pages, render
-from .manifest import ArticleSpec, Manifest, TrapSpec
-from .render import CARACAS, HAVANA, ArticleView, Site
-from .stories_en import STORIES as EN_STORIES
-from .stories_es import STORIES as ES_STORIES
-from .story import Story
+from crawler.fixturesite import bench, pages, render
+from crawler.fixturesite.manifest import ArticleSpec, Manifest, TrapSpec
+from crawler.fixturesite.render import CARACAS, HAVANA, ArticleView, Site
+from crawler.fixturesite.stories_en import STORIES as EN_STORIES
+from crawler.fixturesite.stories_es import STORIES as ES_STORIES
+from crawler.fixturesite.story import Story
 
 STORIES: tuple[Story, ...] = EN_STORIES + ES_STORIES
 HTML = "text/html; charset=utf-8"

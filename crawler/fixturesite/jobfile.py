@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .server import Sites
+    from crawler.fixturesite.server import Sites
 
 # Searched in each link's absolute URL: /en|es/<section>/<slug> (the PDF path matches too, on purpose).
 ARTICLE_PATTERN = r"/(?:en|es)/[a-z-]+/[a-z0-9][a-z0-9.-]*"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from . import render
-from .render import Site
+from crawler.fixturesite import render
+from crawler.fixturesite.render import Site
 
 Teaser = tuple[str, str, str]  # (title, href, summary)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from html import escape
 from xml.sax.saxutils import escape as xml_escape
@@ -182,7 +182,7 @@ def rss(*, title: str, link: str, items: tuple[tuple[str, str, str, datetime | N
     """RSS 2.0 document from (title, link, description, pubDate) items."""
     parts = []
     for t, href, desc, when in items:
-        date = f"<pubDate>{format_datetime(when.astimezone(timezone.utc), usegmt=True)}</pubDate>" if when else ""
+        date = f"<pubDate>{format_datetime(when.astimezone(UTC), usegmt=True)}</pubDate>" if when else ""
         parts.append(
             f"<item><title>{xml_escape(t)}</title><link>{xml_escape(href)}</link>"
             f"<guid isPermaLink=\"false\">{xml_escape(href)}</guid><description>{xml_escape(desc)}</description>{date}</item>"
@@ -198,13 +198,13 @@ def atom(*, title: str, link: str, updated: datetime, entries: tuple[tuple[str, 
     """Atom 1.0 document from (title, link, summary, published) entries."""
     parts = []
     for t, href, summary, when in entries:
-        stamp = when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        stamp = when.astimezone(UTC).isoformat().replace("+00:00", "Z")
         parts.append(
             f'<entry><title>{xml_escape(t)}</title><link rel="alternate" href="{xml_escape(href)}"/>'
             f"<id>{xml_escape(href)}</id><published>{stamp}</published><updated>{stamp}</updated>"
             f"<summary>{xml_escape(summary)}</summary></entry>"
         )
-    stamp = updated.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    stamp = updated.astimezone(UTC).isoformat().replace("+00:00", "Z")
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="es">\n'
         f'<title>{xml_escape(title)}</title><link href="{xml_escape(link)}"/><id>{xml_escape(link)}</id>'
@@ -214,7 +214,7 @@ def atom(*, title: str, link: str, updated: datetime, entries: tuple[tuple[str, 
 
 def sitemap_index(locs: tuple[str, ...], lastmod: datetime) -> str:
     """<sitemapindex> pointing at child sitemaps."""
-    stamp = lastmod.astimezone(timezone.utc).isoformat()
+    stamp = lastmod.astimezone(UTC).isoformat()
     items = "".join(f"<sitemap><loc>{xml_escape(u)}</loc><lastmod>{stamp}</lastmod></sitemap>\n" for u in locs)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -229,7 +229,7 @@ def news_sitemap(*, publication: str, entries: tuple[tuple[str, str, str, dateti
         items.append(
             f"<url><loc>{xml_escape(loc)}</loc><news:news><news:publication>"
             f"<news:name>{xml_escape(publication)}</news:name><news:language>{lang}</news:language>"
-            f"</news:publication><news:publication_date>{when.astimezone(timezone.utc).isoformat()}"
+            f"</news:publication><news:publication_date>{when.astimezone(UTC).isoformat()}"
             f"</news:publication_date><news:title>{xml_escape(title)}</news:title></news:news></url>"
         )
     return (
@@ -241,7 +241,7 @@ def news_sitemap(*, publication: str, entries: tuple[tuple[str, str, str, dateti
 def urlset(entries: tuple[tuple[str, datetime], ...]) -> str:
     """Plain <urlset> from (loc, lastmod) entries."""
     items = "".join(
-        f"<url><loc>{xml_escape(loc)}</loc><lastmod>{when.astimezone(timezone.utc).isoformat()}</lastmod>"
+        f"<url><loc>{xml_escape(loc)}</loc><lastmod>{when.astimezone(UTC).isoformat()}</lastmod>"
         "<changefreq>daily</changefreq></url>\n"
         for loc, when in entries
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from . import catalog
-from .catalog import Bases, Response
-from .manifest import Manifest
+from crawler.fixturesite import catalog
+from crawler.fixturesite.catalog import Bases, Response
+from crawler.fixturesite.manifest import Manifest
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def start_sites(
     Every date is relative to `now` (default: the current time); `extra_articles` adds that many
     generated pages listed in /bench-sitemap.xml on site A.
     """
-    moment = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
     servers = {key: _Server(address) for key, address in HOSTS.items()}
     try:
         bases = Bases(a=servers["a"].base, b=servers["b"].base, offsite=servers["offsite"].base)

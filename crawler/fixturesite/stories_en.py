@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .story import Story
+from crawler.fixturesite.story import Story
 
 STORIES: tuple[Story, ...] = (
     Story(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .stories_en import STORIES as _EN
-from .story import Story
+from crawler.fixturesite.stories_en import STORIES as _EN
+from crawler.fixturesite.story import Story
 
 _DOCTORS = next(s for s in _EN if s.key == "en-doctors")
 

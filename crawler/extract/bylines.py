@@ -1,0 +1,181 @@
+"""Dates printed for readers: the byline next to the headline, and the days a page shows in its text (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from crawler.extract import dates
+
+# a byline sits right above or below the headline: the nearest text nodes, a few hundred characters at most
+_HEADLINE_NODES_BEFORE, _HEADLINE_NODES_AFTER, _HEADLINE_CHARS = 8, 30, 300
+# a text node this long is a sentence of the body, not a byline
+_PROSE_CHARS = 80
+_INLINE_TAGS = frozenset(["a", "span", "b", "strong", "i", "em", "u", "small", "abbr", "time", "font", "sup", "sub", "mark", "cite", "q", "label"])
+# dates printed with a two-digit year (10.12.19) are trusted only in the byline next to the headline
+_DMY_SHORT = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
+_VISIBLE = "[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+# an <h1> naming the page title has at least this many characters (a logo <h1> reads "News" at most)
+_TITLE_MATCH_CHARS = 12
+
+
+def headline_candidates(tree: HtmlElement) -> list[dates.Candidate]:
+    """The first date printed next to the article's headline (its byline): what readers see as the date."""
+    for head in _headlines(tree):
+        after = head.xpath(f"following::text(){_VISIBLE}[normalize-space()][position() <= {_HEADLINE_NODES_AFTER}]")
+        before = head.xpath(f"preceding::text(){_VISIBLE}[normalize-space()][position() <= {_HEADLINE_NODES_BEFORE}]")
+        for nodes in (after, before):  # preceding:: lists the nearest node first
+            window = _byline_window(nodes)
+            value = _first_printed_date(window)
+            if value is not None:
+                return [dates.Candidate("headline", window, value)]
+    return []
+
+
+def _headlines(tree: HtmlElement) -> list[HtmlElement]:
+    """<h1> elements that may be the headline, best first: the one repeating the page title, then the first
+    one with words in <article>/<main>, then the first on the page (many sites put their logo in an <h1>)."""
+    heads = [(h, _squash(h.text_content())) for h in tree.xpath("//h1")]
+    heads = [(h, words) for h, words in heads if words]
+    title = _squash(" ".join(tree.xpath("//head/title//text() | //head/meta[@property='og:title']/@content"))).lower()
+    # the longest: a logo <h1> can repeat the site name that the title also carries
+    named = max((pair for pair in heads if len(pair[1]) >= _TITLE_MATCH_CHARS and pair[1].lower() in title),
+                key=lambda pair: len(pair[1]), default=None)
+    scoped = next((h for h, _ in heads if h.xpath("ancestor::article or ancestor::main")), None)
+    ranked: list[HtmlElement] = []
+    for head in (named and named[0], scoped, heads[0][0] if heads else None):
+        if head is not None and head not in ranked:
+            ranked.append(head)
+    return ranked
+
+
+def _byline_window(nodes: Sequence[Any]) -> str:
+    """Short text blocks next to the headline, up to the first sentence-length block (where the body starts)."""
+    kept: list[str] = []
+    for group in _blocks(nodes):
+        # a byline is short; a date inside running prose is an event the article talks about
+        if len(group) >= _PROSE_CHARS or sum(map(len, kept)) > _HEADLINE_CHARS:
+            break
+        if group:
+            kept.append(group)
+    return " | ".join(kept)
+
+
+def _blocks(nodes: Sequence[Any]) -> Iterable[str]:
+    """Consecutive text nodes joined per enclosing block element (inline links and spans do not split a sentence)."""
+    current, parts = None, []
+    for node in nodes:
+        block = _block_of(node)
+        if block is not current and parts:
+            yield _squash(" ".join(parts))
+            parts = []
+        current = block
+        parts.append(str(node))
+    if parts:
+        yield _squash(" ".join(parts))
+
+
+def _block_of(node: Any) -> Any:
+    element = node.getparent() if hasattr(node, "getparent") else None
+    while element is not None and element.tag in _INLINE_TAGS:
+        element = element.getparent()
+    return element
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _first_printed_date(text: str) -> datetime | None:
+    """The earliest full date printed in the text, in any of the reader-facing formats."""
+    matches = [m for m in (p.search(text) for p in (dates.YMD, dates.DMY, dates.WORDY_DATE, _DMY_SHORT)) if m]
+    if not matches:
+        return None
+    return _match_value(min(matches, key=lambda m: m.start()))
+
+
+def prefer_printed(
+    chosen: tuple[datetime | None, str | None], candidates: Sequence[dates.Candidate], tree: HtmlElement, now: datetime
+) -> tuple[datetime | None, str | None]:
+    """Settle conflicts inside the page's own metadata with what it prints for readers.
+
+    1. The metadata states several days (published vs modified, two published tags): the one printed in the
+       byline next to the headline wins; it is the date the publisher shows as the article's. The byline also
+       overrules a <time> element, which may date a comment or a teaser.
+    2. Meta tag vs <time> more than a day apart: the day printed anywhere on the page wins over one printed nowhere.
+    """
+    value, source = chosen
+    if value is None or source not in ("jsonld", "meta", "time"):
+        return chosen
+    return _byline_settles(chosen, candidates, tree, now) or _printed_settles(chosen, candidates, tree, now)
+
+
+def _byline_settles(
+    chosen: tuple[datetime | None, str | None], candidates: Sequence[dates.Candidate], tree: HtmlElement, now: datetime
+) -> tuple[datetime, str] | None:
+    value, source = chosen
+    assert value is not None
+    stated = [c for c in candidates if c.source in ("jsonld", "meta", "time") and dates.is_plausible(c.value, now)]
+    # a lone <time> is a layout guess (it may date a comment or a teaser); metadata stating one day needs no check
+    if source != "time" and all(c.value.date() == value.date() for c in stated):  # type: ignore[union-attr]
+        return None
+    byline = headline_candidates(tree)
+    if not byline or byline[0].value is None or byline[0].value.date() == value.date():
+        return None
+    day = byline[0].value.date()
+    match = next((c for c in stated if c.value.date() == day), None)  # type: ignore[union-attr]
+    if match is not None:
+        return match.value, match.source  # type: ignore[return-value]
+    return (byline[0].value, byline[0].source) if source == "time" else None
+
+
+def _printed_settles(
+    chosen: tuple[datetime | None, str | None], candidates: Sequence[dates.Candidate], tree: HtmlElement, now: datetime
+) -> tuple[datetime | None, str | None]:
+    value, source = chosen
+    assert value is not None
+    # JSON-LD keeps its precedence here: an article object's datePublished is a deliberate statement (test_extract)
+    if source != "meta":
+        return chosen
+    rivals = [
+        c for c in candidates
+        if c.source == "time" and c.kind == "published" and dates.is_plausible(c.value, now)
+        and abs((c.value.date() - value.date()).days) > 1  # type: ignore[union-attr]
+    ]
+    if not rivals:
+        return chosen
+    # only on a conflict: scanning all visible text is the slow part
+    shown = printed_days(tree)
+    if value.date() in shown:
+        return chosen
+    rival = next((c for c in rivals if c.value.date() in shown), None)  # type: ignore[union-attr]
+    return (rival.value, rival.source) if rival else chosen
+
+
+def printed_days(tree: HtmlElement) -> set[date]:
+    """Every full date printed in the visible text of the page body."""
+    body = tree.find("body")
+    if body is None:
+        return set()
+    text = " ".join(body.xpath(f".//text(){_VISIBLE}"))
+    found: set[date] = set()
+    for pattern in (dates.YMD, dates.DMY, dates.WORDY_DATE):
+        for match in pattern.finditer(text):
+            value = _match_value(match)
+            if value is not None:
+                found.add(value.date())
+    return found
+
+
+def _match_value(match: re.Match[str]) -> datetime | None:
+    """The datetime of a match of dates.YMD, dates.DMY, _DMY_SHORT or dates.WORDY_DATE."""
+    if match.re is dates.YMD:
+        return dates.from_ymd_match(match)
+    if match.re is dates.WORDY_DATE:
+        return dates.wordy_value(match.groups())
+    year = int(match.group(3)) + (2000 if match.re is _DMY_SHORT else 0)
+    return dates.safe_datetime(year, int(match.group(2)), int(match.group(1)))

@@ -1,0 +1,370 @@
+"""HTTP body + URL -> Article | Rejected: decoded text (crawler.extract.decode), trafilatura body, metadata, dates;
+the is-it-an-article verdict is crawler.extract.verdict."""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from crawler import models, outcomes
+from crawler.extract import bylines, dates, decode, language, verdict
+
+logger = logging.getLogger(__name__)
+
+_ANY_TAG = re.compile(r"<[a-zA-Z!/?][^>]*>")
+
+_TITLE_SEP = re.compile(r"\s+[|\-–—:·»•/]\s+|\s*[|·»•]\s*")
+_BOILERPLATE_LINE = re.compile(
+    r"^(?:sign up|subscribe|suscr[ií]bete|newsletter|get (?:the|our) (?:latest|newsletter)|follow us|s[ií]guenos|"
+    r"share (?:this|on|it)|comparte|read more|leer m[aá]s|related:|related (?:articles|stories|posts)|also on \S+|"
+    r"advertisement|publicidad|click here|(?:like|liked|enjoy|enjoyed) this (?:story|article)|"
+    r"tell us what you think|(?:order )?reprints?$|print (?:this )?article$)(?=\W|$)", re.I)
+# A boilerplate line is short; a long paragraph that starts this way is real text.
+MAX_BOILERPLATE_CHARS = 160
+# Precision-mode text shorter than this may have lost the body (measured on the Zyte set: 17 of 181 pages
+# fall under it); 0.6: precision mode normally keeps well over 60% of the balanced text.
+SHORT_BODY_CHARS, RECALL_RATIO = 1000, 0.6
+# Far more links than any article page has: in the benchmark corpora (680 pages) the most is 2,215, a
+# government article with a huge menu; 5,000 keeps a wide margin.
+MAX_ANCHORS = 5000
+
+
+@dataclass(frozen=True)
+class PageData:
+    """Structured data read once from the tree: meta tags and JSON-LD objects."""
+
+    meta: Mapping[str, str]
+    jsonld: tuple[Mapping[str, Any], ...]
+
+
+def extract_article(
+    body: bytes,
+    url: str,
+    *,
+    content_type: str | None = None,
+    hints: models.Hints = models.Hints(),
+    now: datetime,
+    max_bytes: int = 5_000_000,
+) -> models.Article | models.Rejected:
+    """Turn an HTTP body into an Article or a Rejected with its reason; never raises."""
+    try:
+        return _extract(body, url, content_type, hints, now, max_bytes)
+    except Exception as exc:  # noqa: BLE001 - the item boundary: any failure becomes a counted outcome
+        logger.warning("extraction failed", extra={"url": url, "error": repr(exc)}, exc_info=True)
+        return models.Rejected(outcomes.EXTRACT_FAILED, f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _extract(
+    body: bytes, url: str, content_type: str | None, hints: models.Hints, now: datetime, max_bytes: int
+) -> models.Article | models.Rejected:
+    if isinstance(body, memoryview):
+        body = body.tobytes()
+    elif not isinstance(body, (bytes, bytearray)):
+        body = str(body or "").encode("utf-8")
+    if len(body) > max_bytes:
+        return models.Rejected(outcomes.TOO_LARGE, f"{len(body)} bytes > {max_bytes}")
+    if not body.strip():
+        return models.Rejected(outcomes.EMPTY, "empty body")
+    refusal = decode.binary_refusal(bytes(body), content_type)
+    if refusal:
+        return models.Rejected(outcomes.NOT_HTML, refusal)
+    html = decode.decode_html(bytes(body), content_type)
+    if html is None:
+        return models.Rejected(outcomes.BAD_ENCODING, "undecodable bytes")
+    tree = _parse(html)
+    if tree is None:
+        if not _ANY_TAG.search(html):
+            return models.Rejected(outcomes.NOT_HTML, "no HTML markup")
+        return models.Rejected(outcomes.EMPTY, "no HTML tree")
+    return _build(tree, url, hints, now)
+
+
+def _parse(html: str) -> HtmlElement | None:
+    from trafilatura.utils import load_html  # heavy import, kept off module import for fast CLI start
+
+    return load_html(html)
+
+
+def published_date(
+    body: bytes, url: str, *, content_type: str | None = None, hints: models.Hints = models.Hints(), now: datetime
+) -> tuple[datetime | None, str | None]:
+    """The publication date and its source for any HTML page (articles or not); (None, None) if none."""
+    try:
+        html = decode.decode_html(body, content_type)
+        tree = _parse(html) if html else None
+        if tree is None:
+            return None, None
+        page = read_page_data(tree)
+        candidates = _date_candidates(tree, url, page, hints)
+        return _with_htmldate(_choose_lazily(candidates, tree, now), tree, url, now)
+    except Exception as exc:  # noqa: BLE001 - same boundary as extract_article
+        logger.warning("date extraction failed", extra={"url": url, "error": repr(exc)})
+        return None, None
+
+
+def _date_candidates(tree: HtmlElement, url: str, page: PageData, hints: models.Hints) -> list[dates.Candidate]:
+    """Date candidates from structured data, <time>, the URLs and the hint (labelled text comes lazily)."""
+    return dates.date_candidates(
+        tree, url, jsonld=page.jsonld, meta=page.meta, hints=hints, include_text=False,
+        canonical_url=_canonical(tree, page, url),
+    )
+
+
+def _choose_lazily(
+    candidates: list[dates.Candidate], tree: HtmlElement, now: datetime
+) -> tuple[datetime | None, str | None]:
+    """Choose; scan the visible text for labelled dates only when no better-ranked source answered (it is slow)."""
+    published, source = dates.choose_published_at(candidates, now)
+    if source is None or dates.SOURCE_ORDER.index(source) > dates.SOURCE_ORDER.index("text"):
+        published, source = dates.choose_published_at([*candidates, *dates.text_candidates(tree)], now)
+    return bylines.prefer_printed((published, source), candidates, tree, now)
+
+
+def _with_htmldate(
+    chosen: tuple[datetime | None, str | None], tree: HtmlElement, url: str, now: datetime
+) -> tuple[datetime | None, str | None]:
+    """Fallbacks when the page states no usable date: htmldate, overruled by a date printed in the headline's byline."""
+    if chosen[0] is not None:
+        return chosen
+    extra = dates.htmldate_candidate(tree, url, now)
+    guess = dates.choose_published_at([extra] if extra else [], now)
+    # htmldate pads a bare year or month to the 1st ("2020" -> 2020-01-01): a 1st the page never states is a guess
+    if guess[0] is not None and guess[0].day == 1 and not _states_day(tree, url, guess[0].date()):
+        guess = (None, None)
+    byline = dates.choose_published_at(bylines.headline_candidates(tree), now)
+    # htmldate scores dates all over the page; the byline is what readers see as the article's date
+    if byline[0] is not None and (guess[0] is None or byline[0].date() != guess[0].date()):
+        return byline
+    return guess
+
+
+def _states_day(tree: HtmlElement, url: str, day: date) -> bool:
+    """The page states this full day: printed in its text, or as an ISO date in its URL, markup or scripts."""
+    iso = day.isoformat()
+    if iso in url or day.strftime("/%Y/%m/%d/") in url:
+        return True
+    if tree.xpath("boolean(//@*[contains(., $iso)] | //text()[contains(., $iso)])", iso=iso):
+        return True
+    return day in bylines.printed_days(tree)
+
+
+def read_page_data(tree: HtmlElement) -> PageData:
+    """Meta tags (first value per lower-cased name/property/itemprop) and flattened JSON-LD objects."""
+    meta: dict[str, str] = {}
+    for node in tree.iter("meta"):
+        key = (node.get("property") or node.get("name") or node.get("itemprop") or node.get("http-equiv") or "")
+        content = node.get("content")
+        if key and content and key.strip().lower() not in meta:
+            meta[key.strip().lower()] = content.strip()
+    for node in tree.xpath("//*[@itemprop='datePublished' or @itemprop='dateModified'][not(self::meta)]"):
+        value = node.get("content") or node.get("datetime")
+        if value:
+            meta.setdefault(node.get("itemprop").lower(), value.strip())
+    objects: list[Mapping[str, Any]] = []
+    for script in tree.xpath("//script[@type='application/ld+json' or @type='application/json+ld']"):
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except ValueError:
+            continue
+        objects.extend(_flatten_jsonld(data))
+    return PageData(meta, tuple(objects))
+
+
+def _flatten_jsonld(data: Any, depth: int = 0) -> Iterable[Mapping[str, Any]]:
+    if depth > 3:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten_jsonld(item, depth + 1)
+    elif isinstance(data, dict):
+        if "@type" in data:
+            yield data
+        for key in ("@graph", "mainEntity"):
+            if key in data:
+                yield from _flatten_jsonld(data[key], depth + 1)
+
+
+def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> models.Article | models.Rejected:
+    anchors = sum(1 for _ in tree.iter("a"))
+    # a link farm / huge index: trafilatura's cost grows faster than linearly with links, and no article
+    # page carries thousands of them with most of its words in link labels
+    if anchors > MAX_ANCHORS and verdict.link_density(tree) > 0.5:
+        return models.Rejected(outcomes.NOT_ARTICLE, f"link list page ({anchors} links)")
+    page = read_page_data(tree)
+    article_obj = next((o for o in page.jsonld if verdict.ARTICLE_TYPES.search(verdict.jsonld_types(o))), None)
+    site_name = _first_str(page.meta.get("og:site_name"), _name(article_obj, "publisher"), page.meta.get("application-name"))
+    h1 = _first_str(*(h.text_content() for h in tree.xpath("//h1")[:1]))
+    raw_title = _first_str(
+        article_obj and article_obj.get("headline"), page.meta.get("og:title"), page.meta.get("twitter:title"),
+        tree.findtext(".//title"), h1, hints.title,
+    )
+    title = clean_title(raw_title or "", site_name, url, h1)
+    text = body_text(tree, url, page, titles=(title, raw_title, h1))
+    candidates = _date_candidates(tree, url, page, hints)
+    published, source = _choose_lazily(candidates, tree, now)
+    reason = verdict.not_article_reason(
+        text, title, h1, url, tree, jsonld_types=" ".join(verdict.jsonld_types(o) for o in page.jsonld),
+        og_type=page.meta.get("og:type", ""), has_date=published is not None,
+    )
+    if reason:
+        return models.Rejected(verdict.judge(text, tree), reason)
+    published, source = _with_htmldate((published, source), tree, url, now)
+    declared = tree.get("lang") or page.meta.get("content-language") or page.meta.get("og:locale")
+    return models.Article(
+        url=url,
+        canonical_url=_canonical(tree, page, url),
+        title=title,
+        text=text,
+        authors=_authors(article_obj, page.meta, site_name),
+        published_at=published,
+        date_source=source,
+        modified_at=dates.choose_modified_at(candidates, now),
+        language=language.detect_language(text, declared, hints.language),
+        site_name=site_name,
+        description=_first_str(page.meta.get("og:description"), page.meta.get("description"),
+                               article_obj and article_obj.get("description")),
+        image=_image(page, article_obj, url),
+        date_problems=dates.rejected_dates(candidates, now),
+    )
+
+
+def body_text(tree: HtmlElement, url: str, page: PageData, titles: Iterable[str | None] = ()) -> str:
+    """Main text by the documented choice rule, minus the repeated headline and short boilerplate lines.
+
+    Rule: trafilatura in precision mode (it drops related-story lists and teasers that balanced mode keeps);
+    when that text is short (< SHORT_BODY_CHARS) and balanced mode finds RECALL_RATIO times more, precision
+    mode has lost the body itself, so the balanced text wins. Comments are never included.
+    """
+    text = _trafilatura_text(tree, url, favor_precision=True)
+    if len(text) < SHORT_BODY_CHARS:
+        balanced = _trafilatura_text(tree, url, favor_precision=False)
+        if len(text) < RECALL_RATIO * len(balanced):
+            text = balanced
+    structured = _jsonld_body(page)
+    # JSON-LD bodies are often teasers cut at ~500 characters, so they only win when the HTML gave far less
+    # (script-rendered pages whose visible body trafilatura cannot see)
+    if len(text) < 0.5 * len(structured):
+        text = structured
+    lines = [ln for ln in text.splitlines()
+             if not (_BOILERPLATE_LINE.match(ln.strip()) and len(ln) <= MAX_BOILERPLATE_CHARS)]
+    # the headline is stored as the title; repeated as the first lines it is not body text
+    heads = {_norm(t) for t in titles if t and _norm(t)}
+    while lines and (not lines[0].strip() or _norm(lines[0]) in heads):
+        lines.pop(0)
+    return "\n".join(lines).strip()
+
+
+def _jsonld_body(page: PageData) -> str:
+    """The longest JSON-LD articleBody/text of an article-typed object, as plain text."""
+    bodies = [o.get("articleBody") or o.get("text") for o in page.jsonld if verdict.ARTICLE_TYPES.search(verdict.jsonld_types(o))]
+    longest = max((b for b in bodies if isinstance(b, str)), key=len, default="")
+    if "<" in longest:
+        from lxml.html import fromstring
+
+        longest = "\n".join(t.strip() for t in fromstring(f"<div>{longest}</div>").itertext() if t.strip())
+    return longest.strip()
+
+
+def _trafilatura_text(tree: HtmlElement, url: str, *, favor_precision: bool) -> str:
+    from trafilatura.core import bare_extraction
+
+    # deduplicate=False: trafilatura's process-global LRU cache would silently drop a re-fetched page
+    doc = bare_extraction(tree, url=url, include_comments=False, deduplicate=False, with_metadata=False,
+                          favor_precision=favor_precision)
+    return getattr(doc, "text", None) or ""
+
+
+def clean_title(title: str, site_name: str | None, url: str, h1: str | None = None) -> str:
+    """Drop site-name segments (' | Newsmax.com', ' - Reuters') from either end of a title."""
+    title = " ".join(title.split())
+    parts = [p for p in _TITLE_SEP.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    keys = {_norm(site_name or "")} | _host_keys(url)
+    keys.discard("")
+
+    def is_site(part: str) -> bool:
+        norm = _norm(part)
+        return bool(norm) and any(norm == k or (len(k) >= 4 and k in norm and len(norm) <= len(k) + 6) or norm in k for k in keys)
+
+    while len(parts) > 1 and is_site(parts[-1]):
+        parts.pop()
+    while len(parts) > 1 and is_site(parts[0]):
+        parts.pop(0)
+    if len(parts) > 1 and h1 and _norm(h1) in {_norm(p) for p in parts}:
+        return " ".join(h1.split())
+    if len(parts) == len(_TITLE_SEP.split(title)):
+        return title
+    # rebuild from the original so inner separators and punctuation survive
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1]) + len(parts[-1])
+    return title[start:end].strip() if start >= 0 and end > start else " ".join(parts)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def _host_keys(url: str) -> set[str]:
+    """'www.newsmax.com' -> {'newsmaxcom', 'newsmax'}: a title segment naming the host is the site name."""
+    host = (urlsplit(url).hostname or "").lower()
+    labels = [lb for lb in host.split(".") if lb not in ("www", "m", "amp", "edition", "news")]
+    keys = {_norm(".".join(labels))}
+    if len(labels) >= 2:
+        keys.add(_norm(labels[-2]) if len(labels[-2]) > 3 or len(labels) == 2 else _norm(labels[-3]))
+    return keys
+
+
+def _first_str(*values: Any) -> str | None:
+    """The first non-blank string, whitespace collapsed and HTML entities decoded (JSON-LD often double-encodes)."""
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            return " ".join(html_lib.unescape(value).split())
+    return None
+
+
+def _name(obj: Mapping[str, Any] | None, key: str) -> str | None:
+    value = (obj or {}).get(key)
+    if isinstance(value, list) and value:
+        value = value[0]
+    return _first_str(value.get("name")) if isinstance(value, dict) else _first_str(value)
+
+
+def _authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], site_name: str | None) -> tuple[str, ...]:
+    raw = (obj or {}).get("author") or []
+    items = raw if isinstance(raw, list) else [raw]
+    names = [(i.get("name") if isinstance(i, dict) else i) for i in items]
+    names += [meta.get(k) for k in ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator")]
+    found: list[str] = []
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        name = re.sub(r"^\s*(?:by|por|von|par)\s+", "", " ".join(html_lib.unescape(name).split()), flags=re.I)
+        if name and "://" not in name and name != site_name and len(name) <= 100 and name not in found:
+            found.append(name)
+    return tuple(found[:10])
+
+
+def _canonical(tree: HtmlElement, page: PageData, url: str) -> str | None:
+    hrefs = tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
+    raw = _first_str(*hrefs, page.meta.get("og:url"))
+    return urljoin(url, raw) if raw else None
+
+
+def _image(page: PageData, obj: Mapping[str, Any] | None, url: str) -> str | None:
+    value = (obj or {}).get("image")
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, dict):
+        value = value.get("url")
+    raw = _first_str(page.meta.get("og:image"), page.meta.get("twitter:image"), value)
+    return urljoin(url, raw) if raw else None

@@ -1,0 +1,116 @@
+"""Is this page an article? Soft 404s, listings and stubs recognised by weighing several signals (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from crawler import outcomes
+
+# phrases of error pages, not words a headline could use ("Hiker not found", "Flight 404")
+_SOFT_404 = re.compile(
+    r"^\s*(?:error\s*)?404\b|\b(?:error 404|404 error|(?:page|article|content|file) not found|^\s*not found\s*$|"
+    r"page (?:does not|doesn't) exist|p[áa]gina no (?:encontrada|existe)|seite (?:wurde )?nicht gefunden|"
+    r"page introuvable|p[áa]gina n[ãa]o encontrada|pagina non trovata)", re.I)
+_SOFT_404_TEXT = re.compile(r"(?:page|article|content) (?:you|you're|you are) (?:were )?(?:looking for|requested)", re.I)
+_LISTING_PATH = re.compile(
+    r"^/?(?:$|index\.\w+$|(?:[a-z]{2}/)?(?:tags?|categor(?:y|ies)|sections?|topics?|temas?|authors?|autor(?:es)?|"
+    r"search|buscar|archives?|page|pagina|feed|latest|ultimas|últimas)(?:/|$))|/(?:page/\d+|portada|inicio)/?$",
+    re.I)
+_SECTION_PATH = re.compile(r"^(?:/[a-z]{2})?/[^\W\d_]+/?$", re.I)
+_ARTICLE_PATH = re.compile(
+    r"(?:[a-z0-9]+-){3,}[a-z0-9]+|\d{5,}|/(?:19|20)\d{2}/\d{1,2}/|"
+    r"(?:article|artikel|art[ií]culo|noticia|story|post|\bp)s?[/=_-]?\d+", re.I)
+ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|LiveBlog|SocialMediaPosting", re.I)
+_LISTING_TYPES = re.compile(r"CollectionPage|ItemList|SearchResultsPage|ProfilePage|WebSite$", re.I)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Linked headlines (h2-h4 containing a link) from which on a page looks like a teaser river.
+TEASER_HEADLINES = 6
+# Fewer words than this is not an article whatever else the page says.
+MIN_WORDS = 25
+# Below this, length counts as evidence for a listing or stub; above it, for an article.
+SHORT_WORDS, LONG_WORDS = 150, 250
+
+
+def not_article_reason(
+    text: str, title: str, h1: str | None, url: str, tree: HtmlElement, *, jsonld_types: str, og_type: str,
+    has_date: bool,
+) -> str | None:
+    """Why this page is not an article (soft 404, listing, stub), weighing several signals; None if it is."""
+    words = word_count(text)
+    if not text.strip():
+        return "no main text found"
+    if (_SOFT_404.search(title) or _SOFT_404.search(h1 or "") or _SOFT_404_TEXT.search(text)) and words < 300:
+        return "page says not found (soft 404)"
+    if words < MIN_WORDS:
+        return f"too little text ({words} words)"
+    parts = urlsplit(url)
+    path, query = parts.path, parts.query
+    article = listing = 0.0
+    article += 2 if ARTICLE_TYPES.search(jsonld_types) else 0
+    article += 1 if og_type.lower() == "article" else 0
+    article += 1 if has_date else 0
+    article += 1 if _ARTICLE_PATH.search(f"{path}?{query}") else 0
+    article += 1 if words >= LONG_WORDS else 0
+    listing += 2 if _LISTING_TYPES.search(jsonld_types) and not ARTICLE_TYPES.search(jsonld_types) else 0
+    # the site root with a query (?p=959, ?id=12) is a script serving single items, not the front page
+    listing += 2 if _LISTING_PATH.search(path) and not (query and path in ("", "/")) else 0
+    listing += 1 if words < SHORT_WORDS else 0
+    listing += 2 if _mostly_list_items(text) else 0
+    # section fronts are named, articles are headlined: "Sports", "El tiempo" vs a sentence-like headline
+    listing += 1 if len(title.split()) <= 2 else 0
+    # /en/sports, /deportes/: one plain word at shallow depth names a section; articles carry a slug or an id
+    listing += 1 if _SECTION_PATH.match(path) and not query else 0
+    # a river of linked headlines (teasers); article pages with a related box have a few, not many
+    listing += 1 if len(tree.xpath("//body//*[self::h2 or self::h3 or self::h4][.//a]")) >= TEASER_HEADLINES else 0
+    # link density last and only when it can tip the balance: it walks the whole tree
+    if listing + 1 - article >= 2 and link_density(tree) > 0.5:  # 0.5: most visible text is link labels
+        listing += 1
+    # a margin of 2: one weak signal (a link-heavy template, a short text) must not outvote the rest
+    if listing - article >= 2:
+        return f"listing or stub page (listing evidence {listing} > article evidence {article})"
+    return None
+
+
+def _mostly_list_items(text: str) -> bool:
+    """The main text is a list of teasers: trafilatura renders list items as '- ' lines."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    items = [ln for ln in lines if ln.lstrip().startswith("- ")]
+    # 4 items and 60% of the text: an article with one bullet list stays well below
+    return len(items) >= 4 and sum(map(len, items)) > 0.6 * sum(map(len, lines))
+
+
+def word_count(text: str) -> int:
+    """Words, counting two CJK characters as one word (those scripts do not separate words by spaces)."""
+    cjk = len(_CJK.findall(text))
+    return len(_CJK.sub(" ", text).split()) + cjk // 2
+
+
+def link_density(tree: HtmlElement) -> float:
+    """Share of the body's words that are link labels."""
+    body = tree.find("body")
+    if body is None:
+        return 0.0
+    total = len(" ".join(body.itertext()).split()) or 1
+    linked = sum(len(" ".join(a.itertext()).split()) for a in body.iter("a"))
+    return linked / total
+
+
+def judge(text: str, tree: HtmlElement) -> str:
+    """EMPTY when the page shows (almost) no text at all; NOT_ARTICLE when it has text but no article body."""
+    if text.strip():
+        return outcomes.NOT_ARTICLE
+    body = tree.find("body")
+    visible = " ".join(body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")) if body is not None else ""
+    return outcomes.NOT_ARTICLE if word_count(visible) >= MIN_WORDS else outcomes.EMPTY
+
+
+def jsonld_types(obj: Mapping[str, Any] | None) -> str:
+    """A JSON-LD object's @type as one string ("NewsArticle", or "WebPage ItemPage" for a list)."""
+    kind = (obj or {}).get("@type", "")
+    return " ".join(map(str, kind)) if isinstance(kind, list) else str(kind)

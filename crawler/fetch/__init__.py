@@ -1,0 +1,8 @@
+"""Fetching: the Scrapy adapter that turns a job's sources into article pages.
+
+Owns: the spider (`spider`), source discovery (`discover`: feeds and listings; `sitemaps`), URL
+canonicalisation (`urls`, pure), downloader middlewares (robots, politeness, offsite redirects) and the
+item pipeline that hands pages to the process pool and the store writer (`pipelines`).
+May import: `crawler.extract`, `crawler.match`, `crawler.run.work` (the page worker), `crawler.models`,
+`crawler.outcomes`. Scrapy and Twisted appear only here and in `crawler.run.crawl`.
+"""

@@ -1,0 +1,127 @@
+"""Item pipeline: extraction in a process pool (off the reactor), then batched stores in the DB thread."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from crawler import models, outcomes
+from crawler.run import work
+
+log = logging.getLogger(__name__)
+
+#: a batch is flushed at this many items or after FLUSH_SECONDS, whichever comes first
+BATCH_SIZE = 100
+FLUSH_SECONDS = 2.0
+
+
+class PagePipeline:
+    """fetched page -> work.process_page (process pool) -> store.save_batch (one transaction per batch)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.buffer: list[models.Page | models.Ended] = []
+        self.last_flush = time.monotonic()
+        self.pool: ProcessPoolExecutor | None = None
+        self.closing = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PagePipeline:
+        return cls(crawler)
+
+    async def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.run = spider.run
+        job = spider.job
+        config = work.WorkerConfig(
+            matcher=self.run.matcher,
+            store_off_topic=job.limits.store_off_topic,
+            min_text_chars=job.limits.min_text_chars,
+            max_page_bytes=job.limits.max_page_bytes,
+        )
+        # spawn: a fork of a process running a Twisted reactor and a psycopg connection is not safe
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.run.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=work.init_worker,
+            initargs=(config,),
+        )
+        # pages must not wait for the next page to be stored (the last ones of a run, or while only
+        # slow requests are in flight): flush on a timer too
+        self.stop_ticker = asyncio.Event()
+        self.ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    async def _tick(self) -> None:
+        while not self.stop_ticker.is_set():
+            try:
+                await asyncio.wait_for(self.stop_ticker.wait(), FLUSH_SECONDS)
+            except TimeoutError:
+                if self.buffer:
+                    await self.flush()
+
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        if "fetched" in item:
+            fetched: work.Fetched = item["fetched"]
+            loop = asyncio.get_running_loop()
+            try:
+                result = await loop.run_in_executor(self.pool, work.process_page, fetched)
+            except Exception as exc:  # a worker crash must cost one page, not the run
+                log.warning("extraction crashed", extra={"url": fetched.url, "error": repr(exc)})
+                urls_ = tuple(u for u, _ in fetched.aliases)
+                result = models.Ended(urls_, outcomes.EXTRACT_FAILED, repr(exc))
+            if isinstance(result, models.Page) or result.outcome == outcomes.OFF_TOPIC:
+                self.run.count(outcomes.EXTRACTED)
+            if isinstance(result, models.Page) and result.article.date_problems:
+                self.run.count(outcomes.DATE_REJECTED, len(result.article.date_problems))
+                for problem in result.article.date_problems:
+                    log.warning("date rejected", extra={"job": self.run.job_name, "url": fetched.url, "reason": problem})
+        else:
+            result = item["outcome"]
+        self.buffer.append(result)
+        if len(self.buffer) >= BATCH_SIZE or time.monotonic() - self.last_flush > FLUSH_SECONDS:
+            await self.flush()
+        return {}
+
+    async def flush(self) -> None:
+        """Store what is buffered; count each item's outcome from what the database did."""
+        batch, self.buffer = self.buffer, []
+        if self.closing:  # redirect aliases point at pages that may still be in extraction until now
+            batch += self.run.pending
+            self.run.pending.clear()
+        self.last_flush = time.monotonic()
+        if not batch:
+            return
+        try:
+            results = await self.run.db.save_batch(batch)
+        except Exception as exc:  # database gone after retries: nothing of the batch was written
+            log.error("database unavailable, stopping the run", extra={"job": self.run.job_name, "error": str(exc)})
+            self.run.count(outcomes.ERROR_DB, len(batch))
+            self.run.db_failed = True
+            if not self.closing:
+                self.closing = True
+                # not awaited: closing waits for in-flight items, and this may be one of them
+                self.closer = asyncio.get_running_loop().create_task(
+                    self.crawler.engine.close_spider_async(reason="database_unavailable")
+                )
+            return
+        for url, outcome, detail in results:
+            self.run.count(outcome)
+            level = logging.WARNING if outcome in outcomes.ERRORS else logging.DEBUG
+            log.log(level, "page done", extra={"job": self.run.job_name, "url": url, "outcome": outcome, "reason": detail})
+        await self.run.progress()
+
+    async def close_spider(self) -> None:
+        self.closing = True
+        # never cancel the ticker: a cancelled flush would store rows without counting their outcomes
+        self.stop_ticker.set()
+        if asyncio.current_task() is not self.ticker:  # the ticker's own failed flush may be closing us
+            await self.ticker
+        try:
+            await self.flush()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)

@@ -1,1 +1,0 @@
-"""Thin Scrapy adapters: job sources -> requests -> fetched pages."""

@@ -1,0 +1,6 @@
+"""Storage: everything that touches PostgreSQL at crawl time, plus the pure dedup keys.
+
+Owns: connections and the embedded server (`db`), migrations (`migrate`), named SQL (`sqlfiles`), the crawl-time
+writer (`store`), near-duplicate signatures (`dedup`, pure: imports no psycopg) and stories/revisions
+(`stories`). May import: `crawler.models`, `crawler.outcomes`, `crawler.extract.dates`, `crawler.fetch.urls`.
+"""

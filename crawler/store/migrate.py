@@ -1,0 +1,67 @@
+"""Forward-only, checksummed migrations from sql/migrations, applied under an advisory lock."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import psycopg
+
+from crawler.store import sqlfiles
+
+log = logging.getLogger(__name__)
+
+# Arbitrary constant: the advisory-lock key every mediamon process uses for migrations.
+MIGRATION_LOCK = 0x6D6D_0001
+
+_BOOKKEEPING = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    integer PRIMARY KEY,
+    name       text        NOT NULL,
+    checksum   text        NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+
+
+class MigrationError(RuntimeError):
+    """A migration failed or an applied migration file was edited."""
+
+
+def checksum(sql: str) -> str:
+    return hashlib.sha256(sql.encode("utf-8")).hexdigest()
+
+
+def migrate(conn: psycopg.Connection) -> list[int]:
+    """Apply pending migrations; return the versions applied. Safe to run twice and concurrently."""
+    if not conn.autocommit:
+        conn.commit()
+    conn.autocommit = True
+    applied_now: list[int] = []
+    conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+    try:
+        conn.execute(_BOOKKEEPING)
+        done = {v: c for v, c in conn.execute("SELECT version, checksum FROM schema_migrations")}
+        for version, name, sql in sqlfiles.migrations():
+            digest = checksum(sql)
+            if version in done:
+                if done[version] != digest:
+                    raise MigrationError(
+                        f"migration {version:04d}_{name}.sql was changed after it was applied; "
+                        "add a new migration instead"
+                    )
+                continue
+            log.info("applying migration", extra={"version": version, "migration": name})
+            try:
+                with conn.transaction():
+                    conn.execute(sql)  # no parameters: simple protocol, many statements in one call
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                        (version, name, digest),
+                    )
+            except psycopg.Error as exc:
+                raise MigrationError(f"migration {version:04d}_{name}.sql failed: {exc}") from exc
+            applied_now.append(version)
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+    return applied_now
