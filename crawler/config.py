@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crawler.errors import MediamonError
+
 #: environment variable -> (Settings field, help text); `mediamon --help` prints this table.
 ENVIRONMENT = {
     "DATABASE_URL": ("database_url", "PostgreSQL URL; unset = embedded PostgreSQL under MEDIAMON_HOME/pgdata"),
@@ -21,7 +23,7 @@ ENVIRONMENT = {
 DEFAULT_USER_AGENT = "mediamon/0.1 (+https://github.com/mediamon/mediamon; media-monitoring crawler)"
 
 
-class ConfigError(ValueError):
+class ConfigError(MediamonError, ValueError):
     """An environment variable has an unusable value."""
 
 

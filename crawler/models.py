@@ -39,7 +39,7 @@ class Article:
     text: str
     authors: tuple[str, ...] = ()
     published_at: datetime | None = None  # tz-aware
-    date_source: str | None = None  # "jsonld" | "meta" | "text" | "time" | "url" | "feed" | "sitemap" | "htmldate"
+    date_source: str | None = None  # one of crawler.extract.dates.SOURCE_ORDER (SQL: mm_date_sources())
     modified_at: datetime | None = None
     language: str | None = None  # ISO 639-1
     site_name: str | None = None

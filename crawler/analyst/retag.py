@@ -108,7 +108,7 @@ def retag_job(conn: psycopg.Connection, job: jobs.Job, *, batch_size: int = BATC
                 upserts.extend(_tag_params(article_id, job.name, m) for m in diff.added + diff.updated)
                 deletes.extend({"article_id": article_id, "job": job.name, "topic": t} for t in diff.removed)
             if upserts:
-                conn.cursor().executemany(_q("tag_upsert"), upserts)
+                conn.cursor().executemany(sqlfiles.load_queries("store")["upsert_topic"], upserts)
             if deletes:
                 conn.cursor().executemany(_q("tag_delete"), deletes)
         seen += len(articles)

@@ -9,13 +9,14 @@ from pathlib import Path
 import psycopg
 
 from crawler import config
+from crawler.errors import MediamonError
 
 log = logging.getLogger(__name__)
 
 _embedded: dict[Path, object] = {}
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(MediamonError):
     """PostgreSQL could not be reached (after retries)."""
 
 

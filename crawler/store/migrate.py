@@ -7,6 +7,7 @@ import logging
 
 import psycopg
 
+from crawler.errors import MediamonError
 from crawler.store import sqlfiles
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 """
 
 
-class MigrationError(RuntimeError):
+class MigrationError(MediamonError):
     """A migration failed or an applied migration file was edited."""
 
 

@@ -16,7 +16,7 @@ def load_queries(module: str) -> dict[str, str]:
     text = (SQL_DIR / "queries" / f"{module}.sql").read_text(encoding="utf-8")
     parts = _NAME.split(text)
     queries: dict[str, str] = {}
-    for name, body in zip(parts[1::2], parts[2::2]):
+    for name, body in zip(parts[1::2], parts[2::2], strict=True):
         if name in queries:
             raise ValueError(f"sql/queries/{module}.sql: query {name!r} defined twice")
         queries[name] = body.strip().rstrip(";")

@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 
 from crawler import models
+from crawler.errors import MediamonError
 from crawler.store import dedup, sqlfiles
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ LOCK_ATTEMPTS = 3  # re-lookups when a concurrent writer merged away a story we 
 _NEVER = datetime.min.replace(tzinfo=UTC)  # sort key for a story without a first time
 
 
-class StoryConflict(RuntimeError):
+class StoryConflict(MediamonError):
     """Stories kept disappearing under concurrent merges while assigning one article."""
 
 
@@ -157,7 +158,8 @@ def record_revision(conn: psycopg.Connection, article_id: int, page: models.Page
     old_title, old_text, old_hash, fetched_at = row
     if old_hash == page.content_hash:
         return False  # unchanged re-fetch: write nothing
-    owner = conn.execute(_q("content_hash_owner"), {"content_hash": page.content_hash}).fetchone()
+    by_hash = sqlfiles.load_queries("store")["article_by_content_hash"]
+    owner = conn.execute(by_hash, {"content_hash": page.content_hash}).fetchone()
     if owner is not None:
         # the new text is already stored as another article: keep ours as it is
         log.info("revision text already stored elsewhere", extra={"article_id": article_id, "other": owner[0]})

@@ -34,7 +34,8 @@ WITH ranked AS (
       AND (%(language)s::text IS NULL
            OR lower(split_part(replace(coalesce(a.language, ''), '_', '-'), '-', 1)) = %(language)s::text)
       AND (%(since)s::timestamptz IS NULL OR coalesce(a.published_at, a.first_seen_at) >= %(since)s::timestamptz)
-      AND mm_in_scope(a.id, %(topic)s::text, %(job)s::text)
+      AND (num_nonnulls(%(topic)s::text, %(job)s::text) = 0
+           OR a.id IN (SELECT article_id FROM mm_scope(%(topic)s::text, %(job)s::text)))
 ),
 best AS (
     SELECT DISTINCT ON (CASE WHEN %(one_per_story)s::boolean THEN coalesce(story_id, -id) ELSE id END) *
@@ -85,7 +86,8 @@ WHERE (%(since)s::timestamptz IS NULL OR a.first_seen_at >= %(since)s::timestamp
   AND (%(after_seen)s::timestamptz IS NULL
        OR (a.first_seen_at, a.id) > (%(after_seen)s::timestamptz, %(after_id)s::bigint))
   AND (%(until)s::timestamptz IS NULL OR a.first_seen_at < %(until)s::timestamptz)
-  AND mm_in_scope(a.id, %(topic)s::text, %(job)s::text)
+  AND (num_nonnulls(%(topic)s::text, %(job)s::text) = 0
+       OR a.id IN (SELECT article_id FROM mm_scope(%(topic)s::text, %(job)s::text)))
 ORDER BY a.first_seen_at, a.id;
 
 -- name: job_articles
@@ -103,12 +105,6 @@ LIMIT %(limit)s;
 SELECT article_id, topic, terms, score, matched_in
 FROM article_topics
 WHERE job = %(job)s::text AND article_id = ANY(%(ids)s::bigint[]);
-
--- name: tag_upsert
-INSERT INTO article_topics (article_id, job, topic, terms, score, matched_in)
-VALUES (%(article_id)s, %(job)s, %(topic)s, %(terms)s, %(score)s, %(matched_in)s)
-ON CONFLICT (article_id, job, topic) DO UPDATE
-SET terms = EXCLUDED.terms, score = EXCLUDED.score, matched_in = EXCLUDED.matched_in, tagged_at = now();
 
 -- name: tag_delete
 DELETE FROM article_topics WHERE article_id = %(article_id)s AND job = %(job)s AND topic = %(topic)s;

@@ -3,7 +3,7 @@
 -- name: upsert_source
 INSERT INTO sources (job, name, kind, url, host)
 VALUES (%(job)s, %(name)s, %(kind)s, %(url)s, %(host)s)
-ON CONFLICT (job, url) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind
+ON CONFLICT (job, url_key) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind
 RETURNING id;
 
 -- name: update_source
@@ -39,7 +39,7 @@ UPDATE articles SET last_seen_at = now() WHERE id = %(id)s;
 -- name: insert_alias
 INSERT INTO article_urls (url, article_id, host, via)
 VALUES (%(url)s, %(article_id)s, %(host)s, %(via)s)
-ON CONFLICT (url) DO NOTHING;
+ON CONFLICT (url_key) DO NOTHING;
 
 -- name: upsert_topic
 INSERT INTO article_topics (article_id, job, topic, terms, score, matched_in)
@@ -50,7 +50,7 @@ SET terms = EXCLUDED.terms, score = EXCLUDED.score, matched_in = EXCLUDED.matche
 -- name: mark_seen
 INSERT INTO crawl_seen (job, url, outcome, article_id)
 VALUES (%(job)s, %(url)s, %(outcome)s, %(article_id)s)
-ON CONFLICT (job, url) DO UPDATE
+ON CONFLICT (job, url_key) DO UPDATE
 SET outcome = EXCLUDED.outcome, article_id = COALESCE(EXCLUDED.article_id, crawl_seen.article_id),
     last_seen_at = now();
 

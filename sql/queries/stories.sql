@@ -67,9 +67,6 @@ RETURNING s.member_count;
 -- name: article_for_revision
 SELECT title, text, content_hash, fetched_at FROM articles WHERE id = %(article_id)s FOR UPDATE;
 
--- name: content_hash_owner
-SELECT id FROM articles WHERE content_hash = %(content_hash)s;
-
 -- name: insert_revision
 INSERT INTO article_revisions (article_id, title, text, content_hash, fetched_at, diff_chars)
 VALUES (%(article_id)s, %(title)s, %(text)s, %(content_hash)s, %(fetched_at)s, %(diff_chars)s);
