@@ -69,7 +69,8 @@ def test_10000_rows_stream_in_batches_through_a_server_side_cursor(conn: psycopg
     # Measured: all rows held at once peak above the file's size (27 MB for a 23 MB file); a batch
     # of 1,000 rows peaks near a quarter of it (5.6 MB).
     assert peak < written / 2, (peak, written)
-    assert sum(1 for _ in target.open(encoding="utf-8")) == 10_000
+    with target.open(encoding="utf-8") as fh:
+        assert sum(1 for _ in fh) == 10_000
 
 
 def test_since_last_export_gives_each_article_once(conn: psycopg.Connection) -> None:

@@ -361,12 +361,12 @@ def test_stop_closes_the_ports() -> None:
 
 
 def test_module_main_serves_until_interrupted() -> None:
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "crawler.fixturesite"], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent
-    )
-    assert proc.stdout is not None
-    first = proc.stdout.readline()
-    url = re.search(r"http://127\.0\.0\.1:\d+", first)
-    assert url and fetch(url.group(0) + "/robots.txt")[0] == 200
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=10) == 0
+    ) as proc:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", first)
+        assert url and fetch(url.group(0) + "/robots.txt")[0] == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
