@@ -11,37 +11,22 @@ from datetime import timedelta
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 from crawler import models, outcomes
-from crawler.fetch import discover, sitemaps, urls
+from crawler.fetch import discover, failures, sitemaps, urls
 from crawler.run import work
 
 log = logging.getLogger(__name__)
 
+#: links longer than this are not requested (the limit of browsers and many servers; Scrapy's URLLENGTH_LIMIT)
+MAX_URL_LENGTH = 2083
+
 
 def failure_outcome(failure: Failure) -> tuple[str, str]:
-    """Map a download failure to (outcome, detail)."""
-    exc = failure.value
-    if isinstance(exc, HttpError):
-        status = exc.response.status
-        return (outcomes.ERROR_GONE if status in (404, 410) else outcomes.ERROR_HTTP), f"HTTP {status}"
-    if isinstance(exc, IgnoreRequest):
-        text = str(exc)
-        if "robots.txt" in text:
-            return outcomes.SKIPPED_ROBOTS, text
-        if "offsite" in text:
-            return outcomes.SKIPPED_OFFSITE, text
-        return outcomes.ERROR_CONNECTION, text
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)) or "Timeout" in type(exc).__name__:
-        return outcomes.ERROR_TIMEOUT, str(exc) or "timed out"
-    if "max size" in str(exc):
-        return outcomes.TOO_LARGE, str(exc)
-    return outcomes.ERROR_CONNECTION, f"{type(exc).__name__}: {exc}"
+    """Map a download failure to (outcome, detail), by exception type (`crawler.fetch.failures`)."""
+    return failures.outcome_of(failure.value)
 
 
 class JobSpider(scrapy.Spider):
@@ -100,17 +85,22 @@ class JobSpider(scrapy.Spider):
         else:
             await self.run.db.call_source_status(source_id, "ok", None, None)
         for child in found.sitemaps:
-            if urls.allowed(child, self.job.hosts):
+            if len(child) > MAX_URL_LENGTH:
+                self._skip(outcomes.SKIPPED_LONG_URL, child)
+            elif urls.allowed(child, self.job.hosts):
                 yield self._source_request(child, source)
         async for request in self._article_requests(found.links, source, source_id):
             yield request
 
     def source_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        outcome, detail = failure_outcome(failure)
+        kind, detail = failure_outcome(failure)
+        # one failure, one name: the log line carries the outcome the run counts, and the kind of failure
         self.run.count(outcomes.ERROR_SOURCE)
-        log.warning(
-            "source failed", extra={"job": self.job.name, "url": request.url, "outcome": outcome, "reason": detail}
+        log.error(
+            "source failed",
+            extra={"job": self.job.name, "url": request.url, "outcome": outcomes.ERROR_SOURCE, "kind": kind,
+                   "reason": detail},
         )
         source = request.meta["source"]
         self.run.db.submit_source_status(self.run.source_ids.get(source.url), outcomes.ERROR_SOURCE, detail, request.url)
@@ -133,6 +123,9 @@ class JobSpider(scrapy.Spider):
             self.run.count(outcomes.DISCOVERED)
             if not urls.allowed(canonical, self.job.hosts):
                 self._skip(outcomes.SKIPPED_OFFSITE, link.url)
+                continue
+            if len(canonical) > MAX_URL_LENGTH:
+                self._skip(outcomes.SKIPPED_LONG_URL, link.url)
                 continue
             date = link.published or link.lastmod
             if date is not None and date < oldest:
@@ -157,7 +150,10 @@ class JobSpider(scrapy.Spider):
 
     def _skip(self, outcome: str, url: str) -> None:
         self.run.count(outcome)
-        log.debug("link skipped", extra={"job": self.job.name, "url": url, "outcome": outcome})
+        # a link too long to request is a site's bug worth seeing; the other skips are routine
+        level = logging.WARNING if outcome == outcomes.SKIPPED_LONG_URL else logging.DEBUG
+        shown = url if len(url) <= 200 else f"{url[:200]}... ({len(url)} characters)"
+        log.log(level, "link skipped", extra={"job": self.job.name, "url": shown, "outcome": outcome})
 
     # --- articles --------------------------------------------------------------------------------
 
@@ -186,6 +182,10 @@ class JobSpider(scrapy.Spider):
             return
         target = urls.canonical_url(request.url)
         old = request.meta["canonical"]
+        if target == old or target in {urls.canonical_url(u) for u in request.meta["redirect_urls"]}:
+            # a loop the 3xx guard could not see (e.g. a meta refresh back to itself)
+            self.run.pending.append(models.Ended((old,), outcomes.ERROR_REDIRECT, f"redirect loop back to {target}"))
+            return
         self.requested.setdefault(target, []).extend(request.meta["redirect_urls"])
         self.run.pending.append(
             models.Ended((old, target), outcomes.DUPLICATE_URL, f"redirects to {target}, already requested")

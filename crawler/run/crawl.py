@@ -146,12 +146,15 @@ def scrapy_settings(job: Any, settings: config.Settings) -> dict[str, Any]:
     limits = job.limits
     return {
         "USER_AGENT": settings.user_agent,
-        "ROBOTSTXT_OBEY": True,
+        # robots.txt: our RobotsMiddleware checks every request (Scrapy's lets waiters through unchecked)
+        "ROBOTSTXT_OBEY": False,
         "ROBOTSTXT_USER_AGENT": "mediamon",
         "CONCURRENT_REQUESTS": 32,
         "CONCURRENT_REQUESTS_PER_DOMAIN": limits.concurrency_per_host,
+        # pacing per host (delay floor, Crawl-delay, Retry-After) is enforced at dequeue time
+        "DOWNLOADER": "crawler.fetch.downloader.PoliteDownloader",
         "DOWNLOAD_DELAY": limits.delay_seconds,
-        "DOWNLOAD_DELAY_JITTER": 0.5,  # +-50% around the delay
+        "DOWNLOAD_DELAY_JITTER": 0.0,  # Scrapy's jitter goes below the floor; ours only above it
         "AUTOTHROTTLE_ENABLED": True,
         "AUTOTHROTTLE_START_DELAY": limits.delay_seconds,
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
@@ -161,14 +164,18 @@ def scrapy_settings(job: Any, settings: config.Settings) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": limits.max_page_bytes,
         "DOWNLOAD_WARNSIZE": 0,
         "RETRY_TIMES": 1,
+        "RETRY_GIVE_UP_LOG_LEVEL": "DEBUG",  # the failed request is logged once, with its outcome, by us
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_ENABLED": False,
         "LOG_INSTALL_ROOT_HANDLER": False,
         "LOG_LEVEL": "WARNING",
         "DOWNLOADER_MIDDLEWARES": {
-            "crawler.fetch.middlewares.CrawlDelayMiddleware": 101,
-            "crawler.fetch.middlewares.OffsiteRedirectMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
+            "crawler.fetch.middlewares.RobotsMiddleware": 100,
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+            "crawler.fetch.middlewares.CappedCompressionMiddleware": 590,
+            "crawler.fetch.middlewares.RedirectGuardMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
+            "crawler.fetch.middlewares.SizeCapMiddleware": 990,  # next to the downloader: nothing retries it
         },
         "DUPEFILTER_CLASS": "crawler.fetch.middlewares.RunDupeFilter",
         "ITEM_PIPELINES": {"crawler.fetch.pipelines.PagePipeline": 300},
