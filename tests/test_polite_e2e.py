@@ -1,0 +1,96 @@
+"""Politeness end to end, judged by the server's own request log: robots.txt for every request,
+Crawl-delay as a floor between requests, Retry-After honoured."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import hostlog
+import pytest
+
+from crawler import config, outcomes
+from crawler.fixturesite import render
+from crawler.run import crawl
+
+RUNS = 10
+ALLOWED = [f"/news/feed-{i}.rss" for i in range(8)]
+DISALLOWED = [f"/private/feed-{i}.rss" for i in range(12)]
+ROBOTS = b"User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n"
+EMPTY_FEED = render.rss(title="t", link="http://x.test/", items=()).encode()
+
+
+def _feed() -> hostlog.Answer:
+    return hostlog.Answer(body=EMPTY_FEED, headers=(("Content-Type", "application/rss+xml"),))
+
+
+def write_job(path: Path, base: str, feeds: list[str], *, name: str, delay: float = 0.0, concurrency: int = 4) -> Path:
+    """A job whose sources are the given feed paths of one host, all declared at once."""
+    host = base.split("://", 1)[1].split(":", 1)[0]
+    sources = "".join(
+        f'[[sources]]\nname = "s{i}"\nkind = "feed"\nurl = "{base}{p}"\nallowed_domains = ["{host}"]\n'
+        for i, p in enumerate(feeds)
+    )
+    path.write_text(f"""
+name = "{name}"
+[limits]
+concurrency_per_host = {concurrency}
+delay_seconds = {delay}
+timeout_seconds = 5
+max_page_bytes = 50_000
+[[topics]]
+name = "cuba"
+query = "cuba"
+{sources}""", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def delayed_host() -> Iterator[hostlog.Host]:
+    routes: dict[str, hostlog.Route] = {"/robots.txt": hostlog.Answer(body=ROBOTS, headers=(("Content-Type", "text/plain"),))}
+    routes |= {p: _feed() for p in ALLOWED + DISALLOWED}
+    with hostlog.Host(routes) as host:
+        yield host
+
+
+@pytest.fixture(scope="module")
+def runs(delayed_host: hostlog.Host, module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> list[list[tuple[float, str]]]:
+    """The server's request log of each of RUNS runs of a job that declares 20 feeds of that host at once
+    (disallowed ones among them, listed first so they are the first to wait for robots.txt)."""
+    job = write_job(tmp_path_factory.mktemp("polite") / "delayed.toml", delayed_host.base, DISALLOWED[:6] + ALLOWED + DISALLOWED[6:],
+                    name="delayed")
+    logs = []
+    for _ in range(RUNS):
+        delayed_host.clear()
+        summary = crawl.run_job(job, config.Settings(workers=1), db_url=module_db_url)
+        assert summary.status == "succeeded", summary.message
+        assert summary.counters.get(outcomes.ERROR_SOURCE, 0) == len(DISALLOWED)  # each refused source counted
+        logs.append(delayed_host.log())
+    return logs
+
+
+def test_no_disallowed_path_is_ever_requested(runs: list[list[tuple[float, str]]]) -> None:
+    requested = [path for log in runs for _, path in log]
+    assert [p for p in requested if p.startswith("/private/")] == []
+    assert sorted(p for p in requested if p.startswith("/news/")) == sorted(ALLOWED * RUNS)  # the rest was crawled
+
+
+def test_no_two_requests_closer_than_the_crawl_delay(runs: list[list[tuple[float, str]]]) -> None:
+    shortest = min(min(hostlog.gaps(log)) for log in runs)
+    assert shortest >= 1.0, shortest
+
+
+def test_retry_after_pushes_the_hosts_next_request_back(db_url: str, tmp_path: Path) -> None:
+    def limited(count: int) -> hostlog.Answer:
+        if count == 1:
+            return hostlog.Answer(429, b"slow down", (("Retry-After", "3"), ("Content-Type", "text/plain")))
+        return _feed()
+
+    with hostlog.Host({"/robots.txt": hostlog.Answer(404), "/feed.rss": limited}) as host:
+        job = write_job(tmp_path / "limited.toml", host.base, ["/feed.rss"], name="limited")
+        summary = crawl.run_job(job, config.Settings(workers=1), db_url=db_url)
+        log = host.log()
+    assert summary.counters.get(outcomes.ERROR_SOURCE, 0) == 0  # the retry after the wait succeeded
+    times = [t for t, path in log if path == "/feed.rss"]
+    assert len(times) == 2
+    assert times[1] - times[0] >= 3.0
