@@ -83,7 +83,9 @@ def _errors(db_url: str) -> dict[str, str]:
         return {r[0]: r[1] for r in conn.execute("SELECT url, outcome FROM crawl_errors")}
 
 
-def test_oversize_pages_and_the_gzip_bomb_end_too_large(first: crawl.RunSummary, host: hostlog.Host, module_db_url: str) -> None:
+def test_oversize_pages_and_the_gzip_bomb_end_too_large(
+    first: crawl.RunSummary, host: hostlog.Host, module_db_url: str
+) -> None:
     assert first.counters.get(outcomes.TOO_LARGE) == len(TOO_LARGE)
     seen = _seen(module_db_url)
     assert {p: seen.get(host.base + p) for p in TOO_LARGE} == dict.fromkeys(TOO_LARGE, outcomes.TOO_LARGE)

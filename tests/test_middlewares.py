@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
 from types import SimpleNamespace
 
 import pytest
-import gzip
-
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
 from crawler.fetch import failures, middlewares
+
 
 def _redirect(location: str) -> Response:
     return Response("http://news.test/old", status=301, headers={"Location": location})
@@ -100,5 +100,6 @@ def test_gzip_bomb_ends_too_large_while_decompressing() -> None:
 def test_gzip_under_the_cap_is_decompressed() -> None:
     crawler = get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": 10_000})
     mw = middlewares.CappedCompressionMiddleware.from_crawler(crawler)
-    response = Response("http://news.test/ok", body=gzip.compress(b"<p>hello</p>"), headers={"Content-Encoding": "gzip"})
+    body = gzip.compress(b"<p>hello</p>")
+    response = Response("http://news.test/ok", body=body, headers={"Content-Encoding": "gzip"})
     assert mw.process_response(Request("http://news.test/ok"), response).body == b"<p>hello</p>"

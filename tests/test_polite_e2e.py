@@ -47,18 +47,21 @@ query = "cuba"
 
 @pytest.fixture(scope="module")
 def delayed_host() -> Iterator[hostlog.Host]:
-    routes: dict[str, hostlog.Route] = {"/robots.txt": hostlog.Answer(body=ROBOTS, headers=(("Content-Type", "text/plain"),))}
+    robots = hostlog.Answer(body=ROBOTS, headers=(("Content-Type", "text/plain"),))
+    routes: dict[str, hostlog.Route] = {"/robots.txt": robots}
     routes |= {p: _feed() for p in ALLOWED + DISALLOWED}
     with hostlog.Host(routes) as host:
         yield host
 
 
 @pytest.fixture(scope="module")
-def runs(delayed_host: hostlog.Host, module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> list[list[tuple[float, str]]]:
+def runs(
+    delayed_host: hostlog.Host, module_db_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> list[list[tuple[float, str]]]:
     """The server's request log of each of RUNS runs of a job that declares 20 feeds of that host at once
     (disallowed ones among them, listed first so they are the first to wait for robots.txt)."""
-    job = write_job(tmp_path_factory.mktemp("polite") / "delayed.toml", delayed_host.base, DISALLOWED[:6] + ALLOWED + DISALLOWED[6:],
-                    name="delayed")
+    feeds = DISALLOWED[:6] + ALLOWED + DISALLOWED[6:]
+    job = write_job(tmp_path_factory.mktemp("polite") / "delayed.toml", delayed_host.base, feeds, name="delayed")
     logs = []
     for _ in range(RUNS):
         delayed_host.clear()

@@ -20,7 +20,6 @@ from scrapy.core.downloader import Downloader, Slot
 from scrapy.http import Response
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import _process_pending_io, _schedule_coro
-from twisted.python.failure import Failure
 
 from crawler.fetch import failures, politeness
 
@@ -92,8 +91,8 @@ class PoliteDownloader(Downloader):
 
     def _fail_queued(self, slot: Slot, reason: str) -> None:
         while slot.queue:
-            request, queue_dfd = slot.queue.popleft()
-            queue_dfd.errback(Failure(failures.HostPaused(reason)))
+            _, queue_dfd = slot.queue.popleft()
+            queue_dfd.errback(failures.HostPaused(reason))
 
     async def _download(self, slot: Slot, request: Request) -> Response:
         slot.transferring.add(request)

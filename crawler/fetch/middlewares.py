@@ -169,11 +169,10 @@ class RedirectGuardMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
-        if response.status not in _REDIRECTS or b"Location" not in response.headers:
+        header = response.headers.get(b"Location")
+        if response.status not in _REDIRECTS or not header or request.meta.get("dont_redirect"):
             return response
-        if request.meta.get("dont_redirect"):
-            return response
-        location = response.urljoin(response.headers[b"Location"].decode("latin-1"))
+        location = response.urljoin(header.decode("latin-1"))
         job = getattr(self.crawler.spider, "job", None)
         robots_txt = request.meta.get("dont_obey_robotstxt")  # RFC 9309 lets robots.txt redirect
         if not robots_txt and job is not None and not urls.allowed(location, job.hosts):

@@ -26,6 +26,7 @@ MAX_URL_LENGTH = 2083
 
 def failure_outcome(failure: Failure) -> tuple[str, str]:
     """Map a download failure to (outcome, detail), by exception type (`crawler.fetch.failures`)."""
+    assert failure.value is not None
     return failures.outcome_of(failure.value)
 
 
