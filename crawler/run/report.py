@@ -20,7 +20,7 @@ SUMMARY_ROWS = (
     outcomes.DISCOVERED, outcomes.SKIPPED_KNOWN, outcomes.SKIPPED_SEEN, outcomes.SKIPPED_OLD, outcomes.SKIPPED_OFFSITE,
     outcomes.SKIPPED_ROBOTS, outcomes.SKIPPED_LIMIT, outcomes.FETCHED, outcomes.EXTRACTED, outcomes.NOT_ARTICLE,
     outcomes.NOT_HTML, outcomes.TOO_LARGE, outcomes.EMPTY, outcomes.OFF_TOPIC, outcomes.STORED, outcomes.DUPLICATE_URL,
-    outcomes.DUPLICATE_CONTENT, outcomes.UPDATED, outcomes.DATE_REJECTED,
+    outcomes.DUPLICATE_CONTENT, outcomes.UPDATED, outcomes.DATE_REJECTED, outcomes.SKIPPED_LONG_URL,
 )
 
 
