@@ -22,6 +22,7 @@ class Answer:
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html; charset=utf-8"),)
     content_length: bool = True
+    delay: float = 0.0  # seconds the server takes before answering
 
 
 Route = Answer | Callable[[int], Answer]  # a callable gets the 1-based count of requests to its path
@@ -36,6 +37,8 @@ class _Server(ThreadingHTTPServer):
         self.routes = routes
         self.log: list[tuple[float, str]] = []
         self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0  # most requests being answered at once
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -47,11 +50,22 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.log.append((arrived, self.path))
             count = sum(1 for _, p in self.server.log if p == self.path)
+            self.server.in_flight += 1
+            self.server.max_in_flight = max(self.server.max_in_flight, self.server.in_flight)
+        try:
+            self._answer(count)
+        finally:
+            with self.server.lock:
+                self.server.in_flight -= 1
+
+    def _answer(self, count: int) -> None:
         route = self.server.routes.get(self.path)
         if route is None:
             answer = Answer(404, b"not found", (("Content-Type", "text/plain"),))
         else:
             answer = route(count) if callable(route) else route
+        if answer.delay:
+            time.sleep(answer.delay)
         head = [f"HTTP/1.1 {answer.status} X"] + [f"{k}: {v}" for k, v in answer.headers]
         if answer.content_length:
             head.append(f"Content-Length: {len(answer.body)}")
@@ -76,6 +90,7 @@ class Host:
         self._thread.start()
         host, port = self._server.server_address[:2]
         self.base = f"http://{host}:{port}"
+        self.routes = routes  # served live: a route added later is answered
 
     def log(self) -> list[tuple[float, str]]:
         """(server monotonic time, request target) of every request so far, in arrival order."""
@@ -85,6 +100,13 @@ class Host:
     def clear(self) -> None:
         with self._server.lock:
             self._server.log.clear()
+            self._server.max_in_flight = 0
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests this host was answering at the same time since the last clear()."""
+        with self._server.lock:
+            return self._server.max_in_flight
 
     def requested(self, path: str) -> int:
         return sum(1 for _, p in self.log() if p == path)

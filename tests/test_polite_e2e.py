@@ -3,6 +3,8 @@ Crawl-delay as a floor between requests, Retry-After honoured."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,3 +99,15 @@ def test_retry_after_pushes_the_hosts_next_request_back(db_url: str, tmp_path: P
     times = [t for t, path in log if path == "/feed.rss"]
     assert len(times) == 2
     assert times[1] - times[0] >= 3.0
+
+
+def test_per_host_concurrency_holds_when_a_burst_is_queued() -> None:
+    """Scrapy 2.19's downloader counts a request as in flight only once its download task runs, so a
+    burst queued in one tick all goes out (9 of 10 at once with a limit of 1); ours counts at dequeue."""
+    page = hostlog.Answer(body=b"ok", delay=0.3)
+    with hostlog.Host({f"/p{i}": page for i in range(10)}) as host:
+        script = Path(__file__).parent / "burst_crawl.py"
+        subprocess.run([sys.executable, str(script), host.base, "crawler.fetch.downloader.PoliteDownloader"],
+                       check=True, timeout=120, cwd=Path(__file__).parent.parent)
+        assert len(host.log()) == 10
+        assert host.max_in_flight == 1
