@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import hostlog
+import psycopg
 import pytest
 
 from crawler import config, outcomes
@@ -111,3 +112,15 @@ def test_per_host_concurrency_holds_when_a_burst_is_queued() -> None:
                        check=True, timeout=120, cwd=Path(__file__).parent.parent)
         assert len(host.log()) == 10
         assert host.max_in_flight == 1
+
+
+def test_a_host_asking_to_wait_longer_than_a_run_gets_no_more_requests(db_url: str, tmp_path: Path) -> None:
+    busy = hostlog.Answer(429, b"come back tomorrow", (("Retry-After", "86400"), ("Content-Type", "text/plain")))
+    with hostlog.Host({"/robots.txt": hostlog.Answer(404), "/feed.rss": busy}) as host:
+        job = write_job(tmp_path / "busy.toml", host.base, ["/feed.rss"], name="busy")
+        summary = crawl.run_job(job, config.Settings(workers=1), db_url=db_url)
+        assert host.requested("/feed.rss") == 1  # Scrapy's retry of the 429 is refused, not sent
+    assert summary.counters.get(outcomes.ERROR_SOURCE) == 1
+    with psycopg.connect(db_url) as conn:
+        (detail,) = conn.execute("SELECT detail FROM crawl_errors WHERE run_id = %s", (summary.run_id,)).fetchone()
+    assert "host asked to wait 86400 s" in detail
