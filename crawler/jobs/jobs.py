@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from crawler.alerts import subscriptions
 from crawler.errors import JobError, QueryError
 from crawler.jobs import tomlmap
 from crawler.match import query, topics
@@ -296,6 +297,9 @@ class Job(_Model):
     limits: Limits = Limits()
     topics: Annotated[tuple[Topic, ...], pydantic.AfterValidator(_unique_names)] = Field(min_length=1, strict=False)
     sources: Annotated[tuple[Source, ...], pydantic.AfterValidator(_unique_names)] = Field(min_length=1, strict=False)
+    alerts: Annotated[tuple[subscriptions.Alert, ...], pydantic.AfterValidator(_unique_names)] = Field(
+        default=(), strict=False
+    )
     path: Path | None = Field(default=None, strict=False, exclude=True)
 
     @model_validator(mode="before")
@@ -314,6 +318,28 @@ class Job(_Model):
         context = info.context or {}
         if "path" in context and value is not context["path"]:
             raise ValueError("unknown key: the path is the file's own location")
+        return value
+
+    @field_validator("alerts")
+    @classmethod
+    def _alert_topics(
+        cls, value: tuple[subscriptions.Alert, ...], info: ValidationInfo
+    ) -> tuple[subscriptions.Alert, ...]:
+        """An alert names topics of this job and ISO 639-1 languages (the error points at the entry)."""
+        known = [t.name for t in info.data.get("topics", ())]
+        for i, alert in enumerate(value):
+            for j, name in enumerate(alert.topics):
+                if name not in known:
+                    raise PydanticCustomError(
+                        "unknown_topic", "unknown topic '{topic}' (this job's topics: {known})",
+                        {"topic": name, "known": ", ".join(known) or "none", "at": (i, "topics", j)},
+                    )
+            for j, code in enumerate(alert.languages):
+                if code not in ISO_639_1:
+                    raise PydanticCustomError(
+                        "bad_language", "'{code}' is not an ISO 639-1 language code (e.g. \"en\", \"es\")",
+                        {"code": code, "at": (i, "languages", j)},
+                    )
         return value
 
     @property

@@ -42,6 +42,7 @@ def job_error(name: str, text: str, error: pydantic.ValidationError) -> JobError
             continue  # pydantic also reports a list as too short when one of its items failed
         if item["type"] == "duplicate_name":
             loc += (item["ctx"]["index"], "name")
+        loc += tuple(item.get("ctx", {}).get("at", ()))  # a job-level check pointing into a list (alerts)
         found.append(JobError(name, lines.line(loc), _field(loc), _message(item)))
     found.sort(key=lambda e: e.line or 0)
     return JobError(found[0].file, found[0].line, found[0].field, found[0].message, more=tuple(found[1:]))

@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 
 from crawler import config, logs, models, outcomes
+from crawler.alerts import outbox as alerts_outbox
 from crawler.jobs import jobs
 from crawler.match import topics
 from crawler.store import db, migrate, store
@@ -198,6 +199,7 @@ def _child_main(job_path: str, db_url: str, run_id: int, settings: config.Settin
     dbw = DbWorker(db_url, job.name, run_id)
     with db.connect(db_url, attempts=3) as conn:
         source_ids = store.upsert_sources(conn, job.name, job.sources)
+        alerts_outbox.sync(conn, job)  # before the first batch: the store queues alerts per subscription
     run = RunContext(job=job, run_id=run_id, dbw=dbw, source_ids=source_ids, workers=settings.workers)
     close_reason: dict[str, str] = {}
 

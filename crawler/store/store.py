@@ -16,6 +16,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from crawler import models, outcomes
+from crawler.alerts import outbox as alerts_outbox
 from crawler.extract import dates
 from crawler.fetch import urls
 from crawler.store import sqlfiles
@@ -266,6 +267,7 @@ def save_batch(
     """
     results: list[tuple[str, str, str]] = []
     seen: list[dict[str, Any]] = []
+    stored: list[int] = []  # new articles: their alert events are written in this same transaction
     with conn.transaction():
         for item in items:
             if isinstance(item, models.Ended):
@@ -298,6 +300,8 @@ def save_batch(
                 results.append((first_url, outcomes.ERROR_DB, detail))
                 continue
             results.append((first_url, outcome, ""))
+            if outcome == outcomes.STORED:
+                stored.append(article_id)
             for problem in item.article.date_problems:  # the article is stored; the operator sees the bad date
                 conn.execute(_q("record_error"), {"run_id": run_id, "job": job, "url": first_url,
                                                   "outcome": outcomes.DATE_REJECTED, "detail": problem})
@@ -305,6 +309,7 @@ def save_batch(
             seen.extend({"job": job, "url": u, "outcome": outcome, "article_id": article_id} for u in sorted(urls_done))
         if seen:
             conn.cursor().executemany(_q("mark_seen"), seen)
+        alerts_outbox.enqueue(conn, job, stored)
     return results
 
 
