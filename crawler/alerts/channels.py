@@ -107,7 +107,7 @@ def _apprise(channel: dict[str, Any], message: render.Message, key: str) -> None
     notifier = apprise.Apprise()
     if not notifier.add(url):
         raise DeliveryError(f"apprise does not accept this {channel['kind']}:// URL")
-    with apprise.LogCapture(level=apprise.logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+    with apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
         ok = notifier.notify(body=message.html, title=message.title, body_format=apprise.NotifyFormat.HTML)
     if not ok:
         detail = " ".join(captured.getvalue().split())[:500] or "no detail"

@@ -50,6 +50,15 @@ class Metrics:
         self.running = Gauge("mediamon_runs_in_progress", "Runs in progress in this process", ["job"], registry=r)
         self.jobs = Gauge("mediamon_jobs_scheduled", "Jobs currently scheduled", registry=r)
         self.db_up = Gauge("mediamon_database_up", "1 when the last database check succeeded", registry=r)
+        self.alerts_sent = Counter("mediamon_alerts_sent", "Alert messages delivered", ["channel"], registry=r)
+        self.alerts_failed = Counter(
+            "mediamon_alerts_failed", "Alert messages given up after their last attempt", ["channel"], registry=r
+        )
+        self.alerts_retried = Counter(
+            "mediamon_alerts_retried", "Failed alert delivery attempts to be retried", ["channel"], registry=r
+        )
+        self.alerts_pending = Gauge("mediamon_alerts_pending", "Alert messages waiting in the outbox", ["channel"],
+                                    registry=r)
 
     def observe_run(self, job: str, status: str, counters: Mapping[str, int], seconds: float, now: float) -> None:
         """Count one finished run from its final counters (crawl_runs.counters)."""
@@ -67,6 +76,18 @@ class Metrics:
                     self.errors.labels(job, name).inc(value)
         if status == "succeeded":
             self.last_success.labels(job).set(now)
+
+    def observe_alerts(self, sent: Mapping[str, int], retried: Mapping[str, int], failed: Mapping[str, int],
+                       outbox: Mapping[tuple[str, str], int]) -> None:
+        """One delivery round (counts by channel kind) and the outbox afterwards ((kind, status) -> rows)."""
+        for kind, n in sent.items():
+            self.alerts_sent.labels(kind).inc(n)
+        for kind, n in retried.items():
+            self.alerts_retried.labels(kind).inc(n)
+        for kind, n in failed.items():
+            self.alerts_failed.labels(kind).inc(n)
+        for kind in {k for k, _ in outbox}:
+            self.alerts_pending.labels(kind).set(outbox.get((kind, "pending"), 0))
 
     def observe_skipped(self, job: str) -> None:
         self.runs.labels(job, "skipped").inc()

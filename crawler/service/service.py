@@ -26,6 +26,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 
 from crawler import config
+from crawler.alerts import deliver
+from crawler.alerts import outbox as alerts_outbox
 from crawler.errors import JobError
 from crawler.jobs import jobdir, jobs
 from crawler.run import crawl
@@ -128,6 +130,17 @@ class Service:
         self.scheduler.start()
         self.metrics.jobs.set(len(self.jobs))
         log.info("scheduler started", extra={"jobs": ",".join(sorted(j.name for j in self.jobs.values()))})
+
+    def start_alerts(self) -> deliver.Loop:
+        """Sync every job's [[alerts]] and start the alert deliverer thread (metrics by channel)."""
+        assert self.db_url is not None
+        with db.connect(self.db_url) as conn:
+            for job in self.jobs.values():
+                alerts_outbox.sync(conn, job)
+        loop = deliver.Loop(self.db_url, on_round=lambda report, counts: self.metrics.observe_alerts(
+            report.sent, report.retrying, report.failed, counts))
+        loop.start()
+        return loop
 
     def _add(self, job: jobs.Job, *, run_now: bool = False) -> None:
         assert job.schedule is not None
@@ -349,6 +362,7 @@ def serve(jobs_dir: Path, settings: config.Settings, *, grace: float = 60.0, run
         if service.connect(stop) is None:
             return 0
         service.start(run_now=run_now)
+        alerts = service.start_alerts()
         while not stop.is_set():
             wake.wait(poll)
             wake.clear()
@@ -357,6 +371,7 @@ def serve(jobs_dir: Path, settings: config.Settings, *, grace: float = 60.0, run
             if hup.is_set() or service.changed():
                 hup.clear()
                 service.reload()
+        alerts.close()
         return 0 if service.shutdown(grace, force) else 1
     finally:
         if server is not None:

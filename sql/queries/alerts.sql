@@ -171,3 +171,11 @@ SELECT s.job, s.name, s.mode, s.topics, s.active, s.spec,
 FROM alert_subscriptions s LEFT JOIN alert_outbox o ON o.subscription_id = s.id
 GROUP BY s.id
 ORDER BY s.job, s.name;
+
+-- name: pending_of_subscription
+-- `alerts preview`: one channel's pending events of a subscription (every channel gets the same messages).
+SELECT o.kind, o.window_key, o.article_id, o.topics, o.payload
+FROM alert_outbox o
+WHERE o.subscription_id = %(id)s AND o.status = 'pending'
+  AND o.channel = (SELECT min(channel) FROM alert_outbox WHERE subscription_id = %(id)s AND status = 'pending')
+ORDER BY o.due_at, o.id;
