@@ -93,7 +93,8 @@ def cmd_validate(args: argparse.Namespace, settings: config.Settings) -> int:
             print(f"error: {exc}", file=sys.stderr)
             failed += 1
             continue
-        print(f"ok: {path}: job {job.name!r}, {len(job.topics)} topics, {len(job.sources)} sources")
+        alerts = f", {len(job.alerts)} alerts" if job.alerts else ""
+        print(f"ok: {path}: job {job.name!r}, {len(job.topics)} topics, {len(job.sources)} sources{alerts}")
     return EXIT_USAGE if failed else EXIT_OK
 
 
