@@ -91,6 +91,7 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
     url = crawl.prepare(settings)
     with db.connect(url) as conn:
         rows = conn.execute(sqlfiles.load_queries("service")["last_runs"]).fetchall()
+        alerts = conn.execute(sqlfiles.load_queries("alerts")["subscription_overview"]).fetchall()
     last = {row[0]: row for row in rows}
     now = datetime.now(UTC)
     table = Table(title=f"mediamon jobs in {args.jobs_dir}", header_style="bold")
@@ -108,6 +109,9 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
     for name in sorted(set(last) - shown):  # runs of jobs whose file is gone (or not in this directory)
         table.add_row(*_job_row(None, last[name], now, name=name))
     _console().print(table)
+    for job, name, _mode, _topics, _active, _spec, _last, _sent, pending, failed, last_error in alerts:
+        if failed:  # messages given up after max_attempts: `mediamon alerts list` has the details
+            print(f"alert {job}/{name}: {failed} failed, {pending} pending; last error: {last_error}")
     return 0
 
 
