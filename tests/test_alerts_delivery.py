@@ -253,8 +253,8 @@ def test_digest_waits_for_its_window_then_groups_by_topic(tmp_path: Path, secret
     store.save_batch(conn, "desk", None, [BLACKOUT, SANCTIONS, BASEBALL, BLACKOUT_COPY])
     due = conn.execute("SELECT DISTINCT due_at FROM alert_outbox").fetchall()
     assert len(due) == 1 and now < due[0][0] <= now + timedelta(days=1)
-    assert _round(conn, due[0][0] - timedelta(minutes=1)).total == 0
-    assert _round(conn, due[0][0]).sent == {"mailto": 1, "webhook": 1}
+    assert _round(conn, due[0][0] + deliver.DIGEST_GRACE - timedelta(seconds=1)).total == 0
+    assert _round(conn, due[0][0] + deliver.DIGEST_GRACE).sent == {"mailto": 1, "webhook": 1}
     (mail,) = smtp.messages
     assert [p.get_content_type() for p in mail.iter_parts()] == ["text/plain", "text/html"]
     plain = mail.get_body(("plain",)).get_content()
@@ -311,3 +311,22 @@ def test_kill_between_send_and_record_repeats_only_that_message_with_its_key(
     assert _round(conn, _now()).sent == {"webhook": 2}
     assert [r.headers["idempotency-key"] for r in hook.received] == [first, first, second]  # only it repeats
     assert [(r[0], r[2], r[3]) for r in _outbox(conn)] == [(first, "sent", 1), (second, "sent", 1)]
+
+
+def test_story_committed_after_its_digest_went_out_gets_its_own_key(
+        tmp_path: Path, secrets_env: None, hook: WebhookReceiver, conn: psycopg.Connection) -> None:
+    text = _job_toml(hook.url, None, mode="digest", extra='digest = "hourly"')
+    outbox.sync(conn, _load(tmp_path, text))
+    store.save_batch(conn, "desk", None, [BLACKOUT])
+    (due,) = conn.execute("SELECT DISTINCT due_at FROM alert_outbox").fetchone()
+    assert _round(conn, due + deliver.DIGEST_GRACE).sent == {"webhook": 1}
+    # a batch that began before the window closed commits after the digest was sent
+    with conn.transaction():
+        store.save_batch(conn, "desk", None, [SANCTIONS])
+        late_id = conn.execute("SELECT max(id) FROM articles").fetchone()[0]
+        conn.execute("DELETE FROM alert_outbox WHERE article_id = %s", (late_id,))
+        outbox.enqueue(conn, "desk", [late_id], now=due - timedelta(seconds=1))
+    assert _round(conn, due + deliver.DIGEST_GRACE).sent == {"webhook": 1}
+    first, late = (json.loads(r.body) for r in hook.received)
+    assert late["idempotency_key"].startswith(first["idempotency_key"] + ":late-")
+    assert [s["headline"] for s in late["stories"]] == ["Caracas markets fall"]

@@ -128,7 +128,7 @@ def test_second_delivery_round_sends_nothing_more(crawled: str, receivers: tuple
 def test_digest_groups_every_story_and_its_links_resolve(crawled: str, sites: fixturesite.Sites,
                                                          receivers: tuple[SmtpServer, WebhookReceiver]) -> None:
     smtp, hook = receivers
-    report = deliver.run_once(crawled, now=lambda: datetime.now(UTC) + timedelta(days=1, minutes=1))
+    report = deliver.run_once(crawled, now=lambda: datetime.now(UTC) + timedelta(days=1, minutes=5))
     assert report.sent == {"mailto": 1, "webhook": 1}
     (digest,) = _by_type(hook, "digest")
     stored = sites.manifest.expecting(outcomes.STORED)

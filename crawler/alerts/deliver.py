@@ -13,7 +13,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 10.0  # how often `serve` looks for due messages
 BATCH_LIMIT = 200  # messages per round at most, so one round never runs for ever
+DIGEST_GRACE = timedelta(minutes=2)  # a digest goes out this long after its time: late batches commit first
 
 Sender = Callable[[dict[str, Any], render.Message, str], None]
 Clock = Callable[[], datetime]
@@ -104,9 +105,13 @@ def _digest(conn: psycopg.Connection, now: datetime, group: tuple[Any, ...]) -> 
         return None
     sub = _sub(rows[0][5:])
     key = f"{sub.key_prefix()}digest:{window}"
+    settled = conn.execute(_q("digest_window_settled"),
+                           {"subscription_id": sub_id, "channel": channel_id, "window": window}).fetchone()
+    if settled and settled[0]:  # a story stored just as its window closed: its own message, its own key
+        key += f":late-{rows[0][0]}"
     ids = [r[0] for r in rows]
     stored = {r[3]["payload"]["idempotency_key"] if r[3] else None for r in rows}
-    if None in stored or len(stored) != 1:
+    if stored != {key}:  # not rendered yet, or a row joined since
         topics: dict[int, tuple[str, ...]] = {}
         for r in rows:
             topics[r[1]] = tuple(sorted(set(topics.get(r[1], ())) | set(r[2])))
@@ -166,7 +171,8 @@ def deliver_due(conn: psycopg.Connection, *, now: Clock = _utcnow, sender: Sende
             at = now()
             unit = _single(conn, at)
             if unit is None:
-                groups = conn.execute(_q("next_digest_groups"), {"now": at, "limit": len(busy) + 1}).fetchall()
+                groups = conn.execute(_q("next_digest_groups"),
+                                      {"now": at, "grace": DIGEST_GRACE, "limit": len(busy) + 1}).fetchall()
                 for group in groups:
                     if tuple(group) in busy:
                         continue

@@ -112,10 +112,12 @@ LIMIT 1
 FOR UPDATE OF o SKIP LOCKED;
 
 -- name: next_digest_groups
--- Due digest windows: (subscription, channel, window).
+-- Due digest windows: (subscription, channel, window), %(grace)s after their time so that a batch
+-- that began before the window closed has committed its rows.
 SELECT o.subscription_id, o.channel, o.window_key
 FROM alert_outbox o
-WHERE o.status = 'pending' AND o.kind = 'digest' AND o.due_at <= %(now)s AND o.next_attempt_at <= %(now)s
+WHERE o.status = 'pending' AND o.kind = 'digest' AND o.due_at + %(grace)s <= %(now)s
+  AND o.next_attempt_at <= %(now)s
 GROUP BY o.subscription_id, o.channel, o.window_key
 ORDER BY min(o.next_attempt_at), min(o.id)
 LIMIT %(limit)s;
@@ -179,3 +181,9 @@ FROM alert_outbox o
 WHERE o.subscription_id = %(id)s AND o.status = 'pending'
   AND o.channel = (SELECT min(channel) FROM alert_outbox WHERE subscription_id = %(id)s AND status = 'pending')
 ORDER BY o.due_at, o.id;
+
+-- name: digest_window_settled
+-- Rows of this digest window already sent or failed: a late row then goes out under a key of its own.
+SELECT count(*) FROM alert_outbox
+WHERE subscription_id = %(subscription_id)s AND channel = %(channel)s AND window_key = %(window)s
+  AND kind = 'digest' AND status <> 'pending';
