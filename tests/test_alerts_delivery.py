@@ -18,9 +18,9 @@ import pytest
 from alerting import SmtpServer, WebhookReceiver
 
 from crawler import models
-from crawler.alerts import channels, deliver, outbox
+from crawler.alerts import channels, deliver
 from crawler.jobs import jobs
-from crawler.store import dedup, store
+from crawler.store import dedup, outbox, store
 
 HOOK_SECRET = "hook-Secret-9f2c"
 SMTP_PASSWORD = "smtp-Pa55-word-77"

@@ -16,10 +16,10 @@ import pytest
 from alerting import WebhookReceiver
 
 from crawler import cli, models
-from crawler.alerts import deliver, outbox
+from crawler.alerts import deliver
 from crawler.jobs import jobs
 from crawler.service import metrics
-from crawler.store import dedup, store
+from crawler.store import dedup, outbox, store
 
 MEDIAMON = str(Path(sys.executable).parent / "mediamon")
 HOOK_SECRET = "svc-hook-Secret-3"

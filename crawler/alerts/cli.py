@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler import config
-from crawler.alerts import channels, deliver, outbox, render
+from crawler.alerts import channels, deliver, render
 from crawler.errors import MediamonError
-from crawler.store import db, sqlfiles
+from crawler.store import db, outbox, sqlfiles
 
 PLAIN_WIDTH = 240
 

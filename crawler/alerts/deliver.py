@@ -19,8 +19,8 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from crawler.alerts import channels, outbox, render, windows
-from crawler.store import db, sqlfiles
+from crawler.alerts import channels, render, windows
+from crawler.store import db, outbox, sqlfiles
 
 log = logging.getLogger(__name__)
 

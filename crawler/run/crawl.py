@@ -19,10 +19,10 @@ from typing import Any
 import psycopg
 
 from crawler import config, logs, models, outcomes
-from crawler.alerts import outbox as alerts_outbox
 from crawler.jobs import jobs
 from crawler.match import topics
 from crawler.store import db, migrate, store
+from crawler.store import outbox as alerts_outbox
 
 log = logging.getLogger(__name__)
 

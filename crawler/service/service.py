@@ -27,13 +27,13 @@ from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 
 from crawler import config
 from crawler.alerts import deliver
-from crawler.alerts import outbox as alerts_outbox
 from crawler.errors import JobError
 from crawler.jobs import jobdir, jobs
 from crawler.run import crawl
 from crawler.service import metrics
 from crawler.service.staleruns import recover_stale
 from crawler.store import db, migrate, sqlfiles, store
+from crawler.store import outbox as alerts_outbox
 
 log = logging.getLogger(__name__)
 

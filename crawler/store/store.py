@@ -16,9 +16,9 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from crawler import models, outcomes
-from crawler.alerts import outbox as alerts_outbox
 from crawler.extract import dates
 from crawler.fetch import urls
+from crawler.store import outbox as alerts_outbox
 from crawler.store import sqlfiles
 
 log = logging.getLogger(__name__)

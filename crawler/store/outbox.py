@@ -1,5 +1,8 @@
 """The alert outbox in PostgreSQL (sql/queries/alerts.sql): subscriptions synced from job files, and
 alert events written inside the store's batch transaction, so an event exists exactly when its article does.
+
+Uses the pure alert stages (`crawler.alerts.windows`, `crawler.alerts.render`); the deliverer
+(`crawler.alerts.deliver`) reads what this writes.
 """
 
 from __future__ import annotations
