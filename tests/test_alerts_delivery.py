@@ -178,6 +178,16 @@ def test_language_and_topic_filters(tmp_path: Path, secrets_env: None, hook: Web
     assert _outbox(conn) == []
 
 
+def test_query_subscription_alerts_only_matching_stories(tmp_path: Path, secrets_env: None, hook: WebhookReceiver,
+                                                         conn: psycopg.Connection) -> None:
+    text = _job_toml(hook.url, None).replace('topics = ["cuba", "venezuela"]', "query = 'grid AND havana'")
+    outbox.sync(conn, _load(tmp_path, text))
+    store.save_batch(conn, "desk", None, [BLACKOUT, SANCTIONS, BASEBALL])
+    rows = conn.execute(
+        "SELECT a.title, o.topics FROM alert_outbox o JOIN articles a ON a.id = o.article_id").fetchall()
+    assert rows == [("Havana blackout", ["cuba"])]  # the message names the article's topics in this job
+
+
 def test_webhook_is_signed_and_carries_story_topics_and_first_publisher(
         job: jobs.Job, conn: psycopg.Connection, hook: WebhookReceiver) -> None:
     store.save_batch(conn, "desk", None, [BLACKOUT_COPY, BLACKOUT])  # the copy arrives first

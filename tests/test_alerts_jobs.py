@@ -58,9 +58,11 @@ def test_valid_alert_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         (f'topics = ["cuba"]\nmode = "spike"\nspike = {{ stories = 0 }}\n{GOOD_CHANNEL}',
          "desk.toml:14: alerts[0].spike.stories: Input should be greater than or equal to 1"),
         ('topics = ["cuba"]', "alerts[0]: an alert needs at least one channel"),
+        (f'query = "(cuba OR havana"\n{GOOD_CHANNEL}', "desk.toml:12: alerts[0].query: column 0: missing ')'"),
+        (GOOD_CHANNEL, "alerts[0]: an alert needs topics = [...] (topics of this job), a query, or both"),
     ],
     ids=["unknown-topic", "bad-apprise-url", "missing-secret", "missing-webhook-key", "bad-digest",
-         "digest-without-schedule", "bad-quiet-hours", "bad-spike", "no-channel"],
+         "digest-without-schedule", "bad-quiet-hours", "bad-spike", "no-channel", "bad-query", "no-topic-no-query"],
 )
 def test_bad_alert_is_a_validation_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], alert: str,
                                          expected: str, monkeypatch: pytest.MonkeyPatch) -> None:

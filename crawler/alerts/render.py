@@ -121,7 +121,7 @@ def _envelope(kind: str, job: str, subscription: str, key: str, window: str, sto
 
 def immediate(job: str, subscription: str, key: str, item: StoryItem) -> Message:
     """One new story."""
-    title = f"[{PRODUCT}] {', '.join(item.topics)}: {item.headline}"
+    title = f"[{PRODUCT}] {', '.join(item.topics) or subscription}: {item.headline}"
     text = "\n".join(_story_text(item)) + f"\n\n-- {PRODUCT} alert '{subscription}' (job {job})\n"
     footer = f"{PRODUCT} alert '{html.escape(subscription)}' (job {html.escape(job)})"
     body = _story_html(item, "h1") + f"<p><small>{footer}</small></p>"

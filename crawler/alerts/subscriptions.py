@@ -138,7 +138,8 @@ class Alert(_Model):
     """One subscription: which stories (topics, languages), how (mode) and where (channels)."""
 
     name: Annotated[str, pydantic.AfterValidator(_slug)]
-    topics: Annotated[tuple[str, ...], pydantic.Strict(False)] = Field(min_length=1)
+    topics: Annotated[tuple[str, ...], pydantic.Strict(False)] = ()
+    query: str | None = None  # the topic query language (crawler.match.query), matched on the article
     mode: Literal["immediate", "digest", "spike"] = "immediate"
     languages: Annotated[tuple[str, ...], pydantic.Strict(False)] = ()
     timezone: str = "UTC"
@@ -158,6 +159,19 @@ class Alert(_Model):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name such as \"America/Havana\")") from None
         return value
 
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str | None) -> str | None:
+        if value is not None:
+            from crawler.errors import QueryError
+            from crawler.match import query
+
+            try:
+                query.parse_query(value)
+            except QueryError as e:
+                raise ValueError(f"{e} in {value!r}") from None
+        return value
+
     @field_validator("digest")
     @classmethod
     def _digest(cls, value: str | None) -> str | None:
@@ -174,6 +188,10 @@ class Alert(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Alert:
+        if not self.topics and self.query is None:
+            raise ValueError("an alert needs topics = [...] (topics of this job), a query, or both")
+        if self.mode == "spike" and not self.topics:
+            raise ValueError("a spike alert counts stories per topic: set topics = [...]")
         if self.mode == "digest" and self.digest is None:
             raise ValueError("a digest needs digest = \"hourly\", \"daily 08:00\" or \"weekly mon 08:00\"")
         if self.mode != "digest" and self.digest is not None:
@@ -213,6 +231,7 @@ class Alert(_Model):
         """The subscription as JSON for alert_subscriptions.spec."""
         return {
             "mode": self.mode,
+            "query": self.query,
             "timezone": self.timezone,
             "digest": self.digest,
             "quiet_hours": self.quiet_hours,

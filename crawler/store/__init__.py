@@ -3,5 +3,6 @@
 Owns: connections and the embedded server (`db`), migrations (`migrate`), named SQL (`sqlfiles`), the crawl-time
 writer (`store`), near-duplicate signatures (`dedup`, pure: imports no psycopg), stories/revisions
 (`stories`) and the alert outbox (`outbox`). May import: `crawler.models`, `crawler.outcomes`,
-`crawler.extract.dates`, `crawler.fetch.urls`, the pure `crawler.alerts.windows` and `crawler.alerts.render`.
+`crawler.extract.dates`, `crawler.fetch.urls`, `crawler.match` (alert queries), the pure
+`crawler.alerts.windows` and `crawler.alerts.render`.
 """

@@ -7,9 +7,10 @@ Uses the pure alert stages (`crawler.alerts.windows`, `crawler.alerts.render`); 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from crawler.alerts import render, windows
+from crawler.match import topics
 from crawler.store import sqlfiles
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,33 @@ def _window(sub: Subscription, now: datetime) -> tuple[str, datetime]:
     return "now", windows.after_quiet(quiet, now, sub.tz)
 
 
+@functools.cache
+def _matcher(text: str) -> topics.Matcher:
+    return topics.compile_topics([_QueryTopic(text)])
+
+
+@dataclass(frozen=True)
+class _QueryTopic:
+    """A subscription's query as a topic definition (crawler.match.topics.TopicSpec)."""
+
+    query: str
+    name: str = "query"
+    terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+
+
+def _query_matches(conn: psycopg.Connection, subs: list[Subscription], ids: list[int]) -> dict[str, list[int]]:
+    """query -> the articles (of `ids`) it matches, for the subscriptions that have a query."""
+    queries = {s.spec["query"] for s in subs if s.spec.get("query")}
+    if not queries:
+        return {}
+    rows = conn.execute(_q("article_texts"), {"article_ids": ids}).fetchall()
+    return {
+        text: [r[0] for r in rows if topics.match(_matcher(text), title=r[1], text=r[2], language=r[3])]
+        for text in queries
+    }
+
+
 def enqueue(conn: psycopg.Connection, job: str, article_ids: Sequence[int], now: datetime | None = None) -> int:
     """Write the alert events of newly stored articles; call inside the batch's transaction. Returns rows added."""
     if not article_ids:
@@ -97,17 +126,22 @@ def enqueue(conn: psycopg.Connection, job: str, article_ids: Sequence[int], now:
         return 0
     added = 0
     ids = list(article_ids)
+    matched = _query_matches(conn, subs, ids)
     for sub in subs:
         channels = sub.channels
         if sub.mode == "spike":
             added += _spike(conn, sub, ids, now)
             continue
+        chosen = matched[sub.spec["query"]] if sub.spec.get("query") else ids
+        if not chosen:
+            continue
         window, due = _window(sub, now)
         cur = conn.execute(_q("enqueue_stories"), {
             "subscription_id": sub.id, "kind": sub.mode, "window": window, "key_prefix": sub.key_prefix(),
-            "due": due, "job": job, "topics": list(sub.topics), "languages": list(sub.languages),
+            "due": due, "job": job, "topics": list(sub.topics), "all_topics": not sub.topics,
+            "languages": list(sub.languages),
             "channel_ids": [c["id"] for c in channels], "channel_kinds": [c["kind"] for c in channels],
-            "article_ids": ids,
+            "article_ids": chosen,
         })
         added += max(cur.rowcount, 0)
     if added:

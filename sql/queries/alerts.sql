@@ -24,21 +24,26 @@ SELECT id, job, name, mode, topics, languages, spec FROM alert_subscriptions
 WHERE name = %(name)s AND (%(job)s::text IS NULL OR job = %(job)s) AND active ORDER BY job;
 
 -- name: enqueue_stories
--- One row per (story, channel) for the newly stored articles that carry one of the subscription's topics.
+-- One row per (story, channel) for the newly stored articles that carry one of the subscription's topics
+-- (any of the job's topics when %(all_topics)s: a subscription by query only).
 -- A later copy of an alerted story hits the unique (idempotency_key, channel) and adds nothing.
 INSERT INTO alert_outbox (subscription_id, channel, channel_kind, kind, story_id, article_id, topics, window_key,
                           idempotency_key, due_at, next_attempt_at)
-SELECT %(subscription_id)s, ch.id, ch.kind, %(kind)s, a.story_id, a.id, m.topics, %(window)s,
+SELECT %(subscription_id)s, ch.id, ch.kind, %(kind)s, a.story_id, a.id, coalesce(m.topics, '{}'), %(window)s,
        %(key_prefix)s || coalesce('story:' || a.story_id::text, 'article:' || a.id::text) || ':' || %(window)s,
        %(due)s, %(due)s
 FROM articles a
 CROSS JOIN LATERAL (SELECT array_agg(t.topic ORDER BY t.topic) AS topics FROM article_topics t
-                    WHERE t.article_id = a.id AND t.job = %(job)s AND t.topic = ANY(%(topics)s::text[])) m
+                    WHERE t.article_id = a.id AND t.job = %(job)s
+                      AND (%(all_topics)s OR t.topic = ANY(%(topics)s::text[]))) m
 CROSS JOIN unnest(%(channel_ids)s::text[], %(channel_kinds)s::text[]) AS ch(id, kind)
 WHERE a.id = ANY(%(article_ids)s::bigint[])
-  AND m.topics IS NOT NULL
+  AND (m.topics IS NOT NULL OR %(all_topics)s)
   AND (cardinality(%(languages)s::text[]) = 0 OR a.language = ANY(%(languages)s::text[]))
 ON CONFLICT (idempotency_key, channel) DO NOTHING;
+
+-- name: article_texts
+SELECT id, title, text, language FROM articles WHERE id = ANY(%(article_ids)s::bigint[]);
 
 -- name: topics_of_articles
 SELECT DISTINCT topic FROM article_topics WHERE article_id = ANY(%(article_ids)s::bigint[]) AND job = %(job)s;
