@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
+import string
 import subprocess
 import sys
 import textwrap
@@ -340,3 +342,41 @@ def test_story_committed_after_its_digest_went_out_gets_its_own_key(
     first, late = (json.loads(r.body) for r in hook.received)
     assert late["idempotency_key"].startswith(first["idempotency_key"] + ":late-")
     assert [s["headline"] for s in late["stories"]] == ["Caracas markets fall"]
+
+
+def _distinct_page(i: int, topic: str = "cuba") -> models.Page:
+    """A story of its own: random words, so no two of these are near-duplicates."""
+    rng = random.Random(i)
+    words = ["".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 9))) for _ in range(120)]
+    paras = [" ".join(words[k:k + 30]) + "." for k in range(0, 120, 30)]
+    return _page(f"https://gazette.example/story-{i}", f"Story {i} {words[0]}", paras, (topic,))
+
+
+def _spike_job(tmp_path: Path, hook: WebhookReceiver) -> str:
+    return _job_toml(hook.url, None, mode="spike", extra="spike = { stories = 3, hours = 6, factor = 3.0 }")
+
+
+def test_spike_alerts_once_per_window(tmp_path: Path, secrets_env: None, hook: WebhookReceiver,
+                                      conn: psycopg.Connection) -> None:
+    outbox.sync(conn, _load(tmp_path, _spike_job(tmp_path, hook)))
+    store.save_batch(conn, "desk", None, [_distinct_page(1), _distinct_page(2)])
+    assert _outbox(conn) == []  # two stories: below the threshold
+    store.save_batch(conn, "desk", None, [_distinct_page(3)])
+    store.save_batch(conn, "desk", None, [_distinct_page(4)])  # same window: no second spike
+    (row,) = _outbox(conn)
+    assert row[0].startswith("desk/news:spike:cuba:")
+    assert _round(conn, _now()).sent == {"webhook": 1}
+    doc = json.loads(hook.received[0].body)
+    assert doc["type"] == "spike" and doc["spike"]["topic"] == "cuba" and doc["spike"]["stories"] == 3
+    assert len(doc["stories"]) == 3
+
+
+def test_no_spike_when_the_topic_is_usually_this_busy(tmp_path: Path, secrets_env: None, hook: WebhookReceiver,
+                                                      conn: psycopg.Connection) -> None:
+    outbox.sync(conn, _load(tmp_path, _spike_job(tmp_path, hook)))
+    store.save_batch(conn, "desk", None, [_distinct_page(i) for i in range(100, 160)])  # 60 stories...
+    conn.execute("UPDATE stories SET created_at = now() - interval '3 days'")  # ...spread over the baseline
+    conn.execute("DELETE FROM alert_outbox")
+    conn.commit()
+    store.save_batch(conn, "desk", None, [_distinct_page(i) for i in range(3)])  # 3 new vs ~1.1 usual per 6 h
+    assert _outbox(conn) == []
