@@ -63,13 +63,14 @@ class _Unit:
     key: str
     message: render.Message
     attempts: int  # attempts made before this one
+    problem: str | None = None  # why it cannot be sent at all (recorded as a failed attempt)
 
 
 def _channel(sub: outbox.Subscription, channel_id: str) -> dict[str, Any]:
     for channel in sub.channels:
         if channel["id"] == channel_id:
             return channel
-    return {"id": channel_id, "kind": "removed", "missing": True}  # the job file dropped it: fails, retried
+    return {"id": channel_id, "kind": "removed", "missing": True}  # the job file dropped it
 
 
 def _sub(row: tuple[Any, ...]) -> outbox.Subscription:
@@ -86,7 +87,9 @@ def _single(conn: psycopg.Connection, now: datetime) -> _Unit | None:
     if payload is None:
         items = outbox.story_items(conn, [article_id], {article_id: tuple(topics)})
         if not items:
-            raise LookupError(f"article {article_id} of outbox row {out_id} no longer exists")
+            empty = render.Message("", "", "", {})
+            return _Unit([out_id], sub, _channel(sub, channel_id), key, empty, attempts,
+                         problem=f"article {article_id} is no longer stored")
         message = render.immediate(sub.job, sub.name, key, items[0])
         conn.execute(_q("store_payload"), {"ids": [out_id], "payload": Jsonb(message.as_json())})
     else:
@@ -148,6 +151,8 @@ def _settle(conn: psycopg.Connection, unit: _Unit, error: str | None, now: datet
 
 
 def _send(unit: _Unit, sender: Sender) -> str | None:
+    if unit.problem:
+        return unit.problem
     if unit.channel.get("missing"):
         return "this channel is no longer in the alert's job file"
     try:
@@ -224,6 +229,8 @@ class Loop:
                     self.on_round(report, counts)
             except (db.DatabaseUnavailable, psycopg.OperationalError) as exc:
                 log.warning("alert delivery round skipped: database unreachable", extra={"error": str(exc).strip()})
+            except Exception:  # noqa: BLE001 - a bug must not silently end alerting for the life of `serve`
+                log.exception("alert delivery round failed")
             self.stop.wait(self.poll)
 
     def close(self, timeout: float = 30.0) -> None:
