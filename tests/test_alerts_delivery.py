@@ -380,3 +380,16 @@ def test_no_spike_when_the_topic_is_usually_this_busy(tmp_path: Path, secrets_en
     conn.commit()
     store.save_batch(conn, "desk", None, [_distinct_page(i) for i in range(3)])  # 3 new vs ~1.1 usual per 6 h
     assert _outbox(conn) == []
+
+
+def test_immediate_alert_in_quiet_hours_waits_for_their_end(tmp_path: Path, secrets_env: None,
+                                                            hook: WebhookReceiver, conn: psycopg.Connection) -> None:
+    now = datetime.now(UTC)
+    start, end = now - timedelta(hours=1), now + timedelta(hours=1)
+    quiet = f'quiet_hours = "{start:%H:%M}-{end:%H:%M}"'
+    outbox.sync(conn, _load(tmp_path, _job_toml(hook.url, None, extra=quiet)))
+    store.save_batch(conn, "desk", None, [BLACKOUT])
+    (due,) = conn.execute("SELECT due_at FROM alert_outbox").fetchone()
+    assert due == end.replace(second=0, microsecond=0)
+    assert _round(conn, _now()).total == 0
+    assert _round(conn, due).sent == {"webhook": 1}
