@@ -11,6 +11,7 @@ import string
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -393,3 +394,25 @@ def test_immediate_alert_in_quiet_hours_waits_for_their_end(tmp_path: Path, secr
     assert due == end.replace(second=0, microsecond=0)
     assert _round(conn, _now()).total == 0
     assert _round(conn, due).sent == {"webhook": 1}
+
+
+def test_two_deliverers_at_once_send_each_message_once(tmp_path: Path, secrets_env: None, hook: WebhookReceiver,
+                                                       conn: psycopg.Connection, db_url: str) -> None:
+    outbox.sync(conn, _load(tmp_path, _job_toml(hook.url, None)))
+    store.save_batch(conn, "desk", None, [_distinct_page(i) for i in range(200, 212)])
+    conn.commit()
+    reports: list[deliver.Report] = []
+
+    def worker() -> None:
+        with psycopg.connect(db_url) as own:
+            reports.append(_round(own, _now()))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    keys = [r.headers["idempotency-key"] for r in hook.received]
+    assert len(keys) == len(set(keys)) == 12
+    assert sum(r.sent["webhook"] for r in reports) == 12
+    assert {r[2] for r in _outbox(conn)} == {"sent"}
