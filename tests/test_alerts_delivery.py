@@ -416,3 +416,16 @@ def test_two_deliverers_at_once_send_each_message_once(tmp_path: Path, secrets_e
     assert len(keys) == len(set(keys)) == 12
     assert sum(r.sent["webhook"] for r in reports) == 12
     assert {r[2] for r in _outbox(conn)} == {"sent"}
+
+
+def test_story_that_grew_to_n_outlets_sends_one_update(tmp_path: Path, secrets_env: None, hook: WebhookReceiver,
+                                                       conn: psycopg.Connection) -> None:
+    outbox.sync(conn, _load(tmp_path, _job_toml(hook.url, None, extra="grew_to = 2")))
+    store.save_batch(conn, "desk", None, [BLACKOUT])
+    identical = _page("https://wire.example/blackout", "Havana blackout", PARAS, ("cuba",))
+    store.save_batch(conn, "desk", None, [identical])  # an identical copy: a second outlet
+    store.save_batch(conn, "desk", None, [BLACKOUT_COPY])  # a third outlet: no second update
+    assert [r[0].rsplit(":", 1)[-1] for r in _outbox(conn)] == ["now", "grew-2"]
+    assert _round(conn, _now()).sent == {"webhook": 2}
+    update = json.loads(hook.received[1].body)
+    assert update["type"] == "grew" and update["stories"][0]["outlet_count"] == 3

@@ -60,9 +60,12 @@ def test_valid_alert_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         ('topics = ["cuba"]', "alerts[0]: an alert needs at least one channel"),
         (f'query = "(cuba OR havana"\n{GOOD_CHANNEL}', "desk.toml:12: alerts[0].query: column 0: missing ')'"),
         (GOOD_CHANNEL, "alerts[0]: an alert needs topics = [...] (topics of this job), a query, or both"),
+        (f'topics = ["cuba"]\nmode = "digest"\ndigest = "hourly"\ngrew_to = 3\n{GOOD_CHANNEL}',
+         "alerts[0]: grew_to is an update to an immediate alert"),
     ],
     ids=["unknown-topic", "bad-apprise-url", "missing-secret", "missing-webhook-key", "bad-digest",
-         "digest-without-schedule", "bad-quiet-hours", "bad-spike", "no-channel", "bad-query", "no-topic-no-query"],
+         "digest-without-schedule", "bad-quiet-hours", "bad-spike", "no-channel", "bad-query", "no-topic-no-query",
+         "grew-to-on-digest"],
 )
 def test_bad_alert_is_a_validation_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], alert: str,
                                          expected: str, monkeypatch: pytest.MonkeyPatch) -> None:

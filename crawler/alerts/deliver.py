@@ -82,7 +82,7 @@ def _single(conn: psycopg.Connection, now: datetime) -> _Unit | None:
     row = conn.execute(_q("next_single"), {"now": now}).fetchone()
     if row is None:
         return None
-    out_id, _kind, channel_id, key, _window, article_id, topics, payload, attempts = row[:9]
+    out_id, kind, channel_id, key, _window, article_id, topics, payload, attempts = row[:9]
     sub = _sub(row[9:])
     if payload is None:
         items = outbox.story_items(conn, [article_id], {article_id: tuple(topics)})
@@ -90,7 +90,7 @@ def _single(conn: psycopg.Connection, now: datetime) -> _Unit | None:
             empty = render.Message("", "", "", {})
             return _Unit([out_id], sub, _channel(sub, channel_id), key, empty, attempts,
                          problem=f"article {article_id} is no longer stored")
-        message = render.immediate(sub.job, sub.name, key, items[0])
+        message = (render.grew if kind == "grew" else render.immediate)(sub.job, sub.name, key, items[0])
         conn.execute(_q("store_payload"), {"ids": [out_id], "payload": Jsonb(message.as_json())})
     else:
         message = render.Message.from_json(payload)

@@ -128,6 +128,16 @@ def immediate(job: str, subscription: str, key: str, item: StoryItem) -> Message
     return Message(title, text, _page(title, body), _envelope("immediate", job, subscription, key, "now", [item]))
 
 
+def grew(job: str, subscription: str, key: str, item: StoryItem) -> Message:
+    """An alerted story that now runs on many outlets."""
+    title = f"[{PRODUCT}] {', '.join(item.topics) or subscription}: now on {len(item.outlets)} outlets: {item.headline}"
+    text = "\n".join(_story_text(item)) + f"\n\n-- {PRODUCT} alert '{subscription}' (job {job}): story update\n"
+    footer = f"{PRODUCT} alert '{html.escape(subscription)}' (job {html.escape(job)}): story update"
+    body = _story_html(item, "h1") + f"<p><small>{footer}</small></p>"
+    return Message(title, text, _page(title, body), _envelope("grew", job, subscription, key, key.rsplit(":", 1)[-1],
+                                                              [item]))
+
+
 def group_by_topic(items: Sequence[StoryItem]) -> dict[str, list[StoryItem]]:
     """topic -> its stories, topics in name order, stories newest first (a story under each of its topics)."""
     groups: dict[str, list[StoryItem]] = {}

@@ -147,6 +147,7 @@ class Alert(_Model):
     quiet_hours: str | None = None
     spike: Spike | None = None
     max_attempts: int = Field(default=10, ge=1, le=100)
+    grew_to: int | None = Field(default=None, ge=2, le=1000)  # immediate: one update when a story reaches N outlets
     channels: Annotated[tuple[AppriseUrl, ...], pydantic.Strict(False)] = ()
     webhooks: Annotated[tuple[Webhook, ...], pydantic.Strict(False)] = ()
 
@@ -190,6 +191,8 @@ class Alert(_Model):
     def _consistent(self) -> Alert:
         if not self.topics and self.query is None:
             raise ValueError("an alert needs topics = [...] (topics of this job), a query, or both")
+        if self.grew_to is not None and self.mode != "immediate":
+            raise ValueError("grew_to is an update to an immediate alert: set mode = \"immediate\"")
         if self.mode == "spike" and not self.topics:
             raise ValueError("a spike alert counts stories per topic: set topics = [...]")
         if self.mode == "digest" and self.digest is None:
@@ -237,5 +240,6 @@ class Alert(_Model):
             "quiet_hours": self.quiet_hours,
             "spike": self.spike.model_dump() if self.spike else None,
             "max_attempts": self.max_attempts,
+            "grew_to": self.grew_to,
             "channels": self.channel_specs(),
         }

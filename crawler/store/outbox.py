@@ -85,8 +85,7 @@ def _window(sub: Subscription, now: datetime) -> tuple[str, datetime]:
     if sub.mode == "digest":
         due = windows.next_digest(windows.parse_digest(sub.spec["digest"]), now, sub.tz)
         return due.isoformat(), due
-    quiet = windows.parse_quiet(sub.spec["quiet_hours"]) if sub.spec.get("quiet_hours") else None
-    return "now", windows.after_quiet(quiet, now, sub.tz)
+    return "now", windows.after_quiet(_quiet(sub), now, sub.tz)
 
 
 @functools.cache
@@ -116,9 +115,11 @@ def _query_matches(conn: psycopg.Connection, subs: list[Subscription], ids: list
     }
 
 
-def enqueue(conn: psycopg.Connection, job: str, article_ids: Sequence[int], now: datetime | None = None) -> int:
-    """Write the alert events of newly stored articles; call inside the batch's transaction. Returns rows added."""
-    if not article_ids:
+def enqueue(conn: psycopg.Connection, job: str, article_ids: Sequence[int], now: datetime | None = None,
+            copies: Sequence[int] = ()) -> int:
+    """Write the alert events of newly stored articles (and, for `grew_to` updates, of stories that gained
+    a copy: `copies`); call inside the batch's transaction. Returns rows added."""
+    if not article_ids and not copies:
         return 0
     now = now or datetime.now(UTC)
     subs = subscriptions(conn, job)
@@ -130,8 +131,10 @@ def enqueue(conn: psycopg.Connection, job: str, article_ids: Sequence[int], now:
     for sub in subs:
         channels = sub.channels
         if sub.mode == "spike":
-            added += _spike(conn, sub, ids, now)
+            added += _spike(conn, sub, ids, now) if ids else 0
             continue
+        if sub.spec.get("grew_to"):  # before this batch's own alerts: a story new in it needs no update yet
+            added += _grown(conn, sub, [*ids, *copies], now)
         chosen = matched[sub.spec["query"]] if sub.spec.get("query") else ids
         if not chosen:
             continue
@@ -147,6 +150,22 @@ def enqueue(conn: psycopg.Connection, job: str, article_ids: Sequence[int], now:
     if added:
         log.info("alerts queued", extra={"job": job, "messages": added})
     return added
+
+
+def _grown(conn: psycopg.Connection, sub: Subscription, article_ids: list[int], now: datetime) -> int:
+    """One update per alerted story that now runs on `grew_to` outlets or more."""
+    n = int(sub.spec["grew_to"])
+    channels = sub.channels
+    cur = conn.execute(_q("enqueue_grown"), {
+        "subscription_id": sub.id, "article_ids": article_ids, "grew_to": n, "window": f"grew-{n}",
+        "key_prefix": sub.key_prefix(), "due": windows.after_quiet(_quiet(sub), now, sub.tz),
+        "channel_ids": [c["id"] for c in channels], "channel_kinds": [c["kind"] for c in channels],
+    })
+    return max(cur.rowcount, 0)
+
+
+def _quiet(sub: Subscription) -> windows.QuietHours | None:
+    return windows.parse_quiet(sub.spec["quiet_hours"]) if sub.spec.get("quiet_hours") else None
 
 
 def _spike(conn: psycopg.Connection, sub: Subscription, article_ids: list[int], now: datetime) -> int:

@@ -268,6 +268,7 @@ def save_batch(
     results: list[tuple[str, str, str]] = []
     seen: list[dict[str, Any]] = []
     stored: list[int] = []  # new articles: their alert events are written in this same transaction
+    copies: list[int] = []  # known articles that gained an identical copy (alert "story grew" updates)
     with conn.transaction():
         for item in items:
             if isinstance(item, models.Ended):
@@ -302,6 +303,8 @@ def save_batch(
             results.append((first_url, outcome, ""))
             if outcome == outcomes.STORED:
                 stored.append(article_id)
+            elif outcome == outcomes.DUPLICATE_CONTENT:
+                copies.append(article_id)
             for problem in item.article.date_problems:  # the article is stored; the operator sees the bad date
                 conn.execute(_q("record_error"), {"run_id": run_id, "job": job, "url": first_url,
                                                   "outcome": outcomes.DATE_REJECTED, "detail": problem})
@@ -309,7 +312,7 @@ def save_batch(
             seen.extend({"job": job, "url": u, "outcome": outcome, "article_id": article_id} for u in sorted(urls_done))
         if seen:
             conn.cursor().executemany(_q("mark_seen"), seen)
-        alerts_outbox.enqueue(conn, job, stored)
+        alerts_outbox.enqueue(conn, job, stored, copies=copies)
     return results
 
 

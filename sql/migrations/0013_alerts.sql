@@ -25,7 +25,7 @@ CREATE TABLE alert_outbox (
     subscription_id  bigint      NOT NULL REFERENCES alert_subscriptions (id) ON DELETE CASCADE,
     channel          text        NOT NULL,            -- stable id of the channel (hash of its template)
     channel_kind     text        NOT NULL,            -- metrics label: mailto, json, webhook, slack...
-    kind             text        NOT NULL CHECK (kind IN ('immediate', 'digest', 'spike', 'test')),
+    kind             text        NOT NULL CHECK (kind IN ('immediate', 'grew', 'digest', 'spike', 'test')),
     story_id         bigint,                           -- NULL for a spike
     article_id       bigint,                           -- the stored article that caused the event
     topics           text[]      NOT NULL DEFAULT '{}',

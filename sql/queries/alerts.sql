@@ -45,6 +45,25 @@ ON CONFLICT (idempotency_key, channel) DO NOTHING;
 -- name: article_texts
 SELECT id, title, text, language FROM articles WHERE id = ANY(%(article_ids)s::bigint[]);
 
+-- name: enqueue_grown
+-- "Story grew to N outlets": one update per story this subscription already alerted, once the story's
+-- outlets (hosts of its articles and of their identical copies) reach %(grew_to)s.
+INSERT INTO alert_outbox (subscription_id, channel, channel_kind, kind, story_id, article_id, topics, window_key,
+                          idempotency_key, due_at, next_attempt_at)
+SELECT %(subscription_id)s, ch.id, ch.kind, 'grew', g.story_id, g.article_id, g.topics, %(window)s,
+       %(key_prefix)s || 'story:' || g.story_id::text || ':' || %(window)s, %(due)s, %(due)s
+FROM (
+    SELECT DISTINCT ON (a.story_id) a.story_id, o.article_id, o.topics
+    FROM articles a
+    JOIN alert_outbox o ON o.subscription_id = %(subscription_id)s AND o.story_id = a.story_id AND o.kind = 'immediate'
+    WHERE a.id = ANY(%(article_ids)s::bigint[]) AND a.story_id IS NOT NULL
+      AND (SELECT count(DISTINCT u.host) FROM articles m JOIN article_urls u ON u.article_id = m.id
+           WHERE m.story_id = a.story_id AND u.via IN ('canonical', 'same_content')) >= %(grew_to)s
+    ORDER BY a.story_id, o.id
+) g
+CROSS JOIN unnest(%(channel_ids)s::text[], %(channel_kinds)s::text[]) AS ch(id, kind)
+ON CONFLICT (idempotency_key, channel) DO NOTHING;
+
 -- name: topics_of_articles
 SELECT DISTINCT topic FROM article_topics WHERE article_id = ANY(%(article_ids)s::bigint[]) AND job = %(job)s;
 
