@@ -14,7 +14,7 @@ from rich.table import Table
 
 from crawler import config
 from crawler.alerts import channels, deliver, render
-from crawler.errors import MediamonError
+from crawler.errors import JobError, MediamonError
 from crawler.store import db, outbox, sqlfiles
 
 PLAIN_WIDTH = 240
@@ -29,27 +29,27 @@ def register(sub: Any) -> None:
     p = sub.add_parser("alerts", help="alert subscriptions: list, preview, test, deliver")
     p.set_defaults(handler=lambda args, settings: (p.print_help(), 2)[1])
     inner = p.add_subparsers(dest="alerts_command", metavar="ACTION")
-    jobs_help = "directory of *.toml job files whose [[alerts]] are synced first (default: jobs)"
+    jobs_help = "sync the [[alerts]] of this directory's *.toml job files first (crawls and serve do it too)"
 
     q = inner.add_parser("list", help="subscriptions with their last delivery, pending and failed messages")
-    q.add_argument("--jobs", type=Path, default=Path("jobs"), metavar="JOBS_DIR", help=jobs_help)
+    q.add_argument("--jobs", type=Path, metavar="JOBS_DIR", help=jobs_help)
     q.set_defaults(handler=cmd_list)
 
     q = inner.add_parser("preview", help="render what the subscription's next message(s) would contain")
     q.add_argument("name", metavar="SUB")
     q.add_argument("--job", help="the job, when several jobs have a subscription of that name")
     q.add_argument("--html", action="store_true", help="print the HTML part instead of the text part")
-    q.add_argument("--jobs", type=Path, default=Path("jobs"), metavar="JOBS_DIR", help=jobs_help)
+    q.add_argument("--jobs", type=Path, metavar="JOBS_DIR", help=jobs_help)
     q.set_defaults(handler=cmd_preview)
 
     q = inner.add_parser("test", help="send a test message to every channel of the subscription")
     q.add_argument("name", metavar="SUB")
     q.add_argument("--job", help="the job, when several jobs have a subscription of that name")
-    q.add_argument("--jobs", type=Path, default=Path("jobs"), metavar="JOBS_DIR", help=jobs_help)
+    q.add_argument("--jobs", type=Path, metavar="JOBS_DIR", help=jobs_help)
     q.set_defaults(handler=cmd_test)
 
     q = inner.add_parser("deliver", help="send every due alert once and exit (the cron entry point)")
-    q.add_argument("--jobs", type=Path, default=Path("jobs"), metavar="JOBS_DIR", help=jobs_help)
+    q.add_argument("--jobs", type=Path, metavar="JOBS_DIR", help=jobs_help)
     q.set_defaults(handler=cmd_deliver)
 
 
@@ -64,7 +64,9 @@ def _connect(args: argparse.Namespace, settings: config.Settings) -> tuple[str, 
 
     url = crawl.prepare(settings)
     conn = db.connect(url)
-    if args.jobs.is_dir():
+    if args.jobs is not None:
+        if not args.jobs.is_dir():
+            raise JobError(str(args.jobs), None, None, "jobs directory not found")
         for job in jobs.load_jobs(args.jobs):
             outbox.sync(conn, job)
     return url, conn
