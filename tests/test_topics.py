@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import unicodedata
 
 import pytest
 
@@ -120,7 +121,8 @@ def test_repeated_terms_score_is_capped() -> None:
 
 
 def test_a_term_in_two_lists_is_reported_once() -> None:
-    matcher = topics.compile_topics([jobs.Topic(name="v", query="venezuela", terms={"any": ["Venezuela"], "es": ["venezuela"]})])
+    topic = jobs.Topic(name="v", query="venezuela", terms={"any": ["Venezuela"], "es": ["venezuela"]})
+    matcher = topics.compile_topics([topic])
     (found,) = topics.match(matcher, title="", text="Venezuela", language="es")
     assert found.terms == ("Venezuela",)
     assert found.score == topics.LEAD_WEIGHT
@@ -147,3 +149,75 @@ def test_compile_rejects_a_bad_query() -> None:
 
     with pytest.raises(QueryError):
         topics.compile_topics([Spec()])
+
+
+# --------------------------------------------------------------------------- scripts without spaces
+
+
+def _matches(term: str, text: str) -> bool:
+    matcher = topics.compile_topics([jobs.Topic(name="t", terms={"any": [term]})])
+    return bool(topics.match(matcher, title="", text=text, language=None))
+
+
+@pytest.mark.parametrize(
+    ("script", "term", "text"),
+    [
+        ("Chinese", "特朗普", "特朗普总统表示"),
+        ("Japanese katakana", "ロシア", "ロシア軍がウクライナ東部を攻撃"),
+        ("Japanese katakana mid-sentence", "ウクライナ", "ロシア軍がウクライナ東部を攻撃"),
+        ("Japanese kanji", "東部", "ロシア軍がウクライナ東部を攻撃"),
+        ("Korean Hangul with a particle", "트럼프", "트럼프는 말했다"),
+        ("Thai", "กรุงเทพ", "ฝนตกหนักในกรุงเทพมหานครเมื่อวานนี้"),
+        ("Lao", "ວຽງຈັນ", "ນະຄອນຫຼວງວຽງຈັນມື້ນີ້"),
+        ("Khmer", "ភ្នំពេញ", "រាជធានីភ្នំពេញថ្ងៃនេះ"),
+        ("Myanmar", "ရန်ကုန်", "ရန်ကုန်မြို့တွင်"),
+    ],
+)
+def test_term_in_an_unspaced_script_matches_inside_words(script: str, term: str, text: str) -> None:
+    assert _matches(term, text), script
+
+
+@pytest.mark.parametrize(
+    ("term", "text"),
+    [
+        ("特朗普", "拜登总统表示"),
+        ("트럼프", "바이든은 말했다"),
+        ("กรุงเทพ", "เชียงใหม่วันนี้"),
+    ],
+)
+def test_term_in_an_unspaced_script_does_not_match_other_text(term: str, text: str) -> None:
+    assert not _matches(term, text)
+
+
+def test_latin_term_next_to_chinese_is_a_whole_word() -> None:
+    assert _matches("G7", "在G7峰会上")
+    assert not _matches("G7", "在G75峰会上")
+
+
+def test_kana_voicing_mark_stays_on_its_letter() -> None:
+    assert topics.normalize("ガス").strip() == "ガス"  # NFKD alone splits ガ into カ + a separate mark
+    assert _matches("ガス", "ガス料金が上がった")
+    assert not _matches("ガス", "カス料金")
+
+
+def test_half_width_katakana_matches_full_width() -> None:
+    assert _matches("バイデン", "ﾊﾞｲﾃﾞﾝ大統領")
+
+
+@pytest.mark.parametrize(("term", "text"), [("हिन्दी", "हिन्दी भाषा"), ("ไทย", "ภาษา ไทย")])
+def test_vowel_signs_do_not_split_words(term: str, text: str) -> None:
+    assert " " not in topics.normalize(term).strip()
+    assert _matches(term, text)
+
+
+def test_latin_terms_still_match_whole_words_only() -> None:
+    assert not _matches("cuba", "cubadebate")
+    assert _matches("cuba", "在古巴 Cuba 哈瓦那")
+
+
+def test_mark_table_matches_this_python() -> None:
+    from crawler.match import _marks
+
+    if unicodedata.unidata_version != _marks.UNICODE_VERSION:
+        pytest.skip(f"table is for Unicode {_marks.UNICODE_VERSION}, this Python has {unicodedata.unidata_version}")
+    assert _marks.compute() == _marks.RANGES

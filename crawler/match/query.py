@@ -22,29 +22,65 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Union
 
 from crawler.errors import QueryError
+from crawler.match import _marks
 
 FIELDS = frozenset({"title"})
 OPERATORS = frozenset({"AND", "OR", "NOT"})
 MIN_PREFIX = 3  # shorter wildcard prefixes ("a*") would match nearly every article
 
 # Combining-mark blocks left by NFKD (Latin/Greek/Cyrillic diacritics); faster than a per-character
-# unicodedata.combining() loop, which matters because this runs on every article.
+# unicodedata.combining() loop, which matters because this runs on every article. Other scripts'
+# marks (kana voicing marks, Thai and Devanagari vowel signs) belong to their letters: they stay,
+# and NFC joins them to their base again, so "ガ" stays one letter instead of becoming "カ ".
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-_NON_WORD = re.compile(r"[\W_]+")
+
+
+_MARKS = _marks.char_class()
+# A word character is a letter, a digit or a combining mark: re's \w alone would cut a Thai or
+# Hindi word at each vowel sign. Everything else (punctuation, spaces, "_") separates words.
+_NON_WORD = re.compile(f"[^\\w{_MARKS}]+")  # "_" is replaced by a space before it runs
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
+
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar), and
+# Hangul, whose words carry attached particles (트럼프는 = 트럼프 + 는): a term in these scripts matches
+# inside a longer run of letters. topics decides each end of a term by the script of the character
+# there, so "G7 峰会" still needs a word boundary before "g7".
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff"  # Hangul jamo and syllables
+    "\u1780-\u17ff\u19e0-\u19ff"  # Khmer
+    "\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303c"  # CJK radicals, 々〆〇, numerals
+    "\u3040-\u30ff\u31f0-\u31ff"  # Hiragana, Katakana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs
+    "\uff66-\uff9f"  # half-width Katakana
+    "\U00020000-\U0003134f]"  # CJK extensions B-G
+)
+
+
+_UNSPACED_RUN = re.compile(_UNSPACED.pattern + "+")
 
 
 def normalize(text: str) -> str:
-    """Casefolded, accent-free text whose words are separated by single spaces."""
+    """Casefolded, accent-free text whose words are separated by single spaces.
+
+    A run of an unspaced script is set apart by spaces ("在G7峰会上" -> "在 g7 峰会上"), so the
+    Latin word next to it is a whole word, and terms in that script can match inside the run.
+    """
     text = text.casefold()
     if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    return _NON_WORD.sub(" ", text)
+        text = unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFKD", text)))
+        text = _UNSPACED_RUN.sub(r" \g<0> ", text)
+    return _NON_WORD.sub(" ", text.replace("_", " "))
+
+
+def unspaced(char: str) -> bool:
+    """Whether `char` is in a script that does not separate words by spaces (or is Hangul)."""
+    return _UNSPACED.match(char) is not None
 
 
 # --------------------------------------------------------------------------- query syntax tree
@@ -76,30 +112,70 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = Union[Term, Not, And, Or]
+Node = Term | Not | And | Or
 
 
 @dataclass(frozen=True)
 class Query:
-    """A parsed topic query."""
+    """A parsed query (a topic's ``query`` or a ``mediamon search`` query)."""
 
     text: str
     root: Node
 
     def positive_terms(self) -> tuple[Term, ...]:
         """Terms not under a NOT: the ones that count as matched terms and for the score."""
-        return tuple(_positive(self.root, negated=False))
+        return tuple(_positive_terms(self.root, negated=False))
+
+    def positive(self) -> Node:
+        """The query without its negated parts (`a -b` -> `a`): what a result is ranked by."""
+        node = without_negation(self.root)
+        assert node is not None  # parse_query refuses a query without a positive term
+        return node
 
 
-def _positive(node: Node, negated: bool) -> Iterable[Term]:
+def _positive_terms(node: Node, negated: bool) -> Iterable[Term]:
     if isinstance(node, Term):
         if not negated:
             yield node
     elif isinstance(node, Not):
-        yield from _positive(node.child, not negated)
+        yield from _positive_terms(node.child, not negated)
     else:
         for child in node.children:
-            yield from _positive(child, negated)
+            yield from _positive_terms(child, negated)
+
+
+def all_terms(node: Node) -> Iterable[Term]:
+    """Every term of the tree, negated or not, left to right."""
+    if isinstance(node, Term):
+        yield node
+    elif isinstance(node, Not):
+        yield from all_terms(node.child)
+    else:
+        for child in node.children:
+            yield from all_terms(child)
+
+
+def without_negation(node: Node) -> Node | None:
+    """`node` with every NOT branch dropped; None when nothing is left."""
+    if isinstance(node, Term):
+        return node
+    if isinstance(node, Not):
+        return None
+    kept = tuple(n for n in (without_negation(child) for child in node.children) if n is not None)
+    if len(kept) <= 1:
+        return kept[0] if kept else None
+    return And(kept) if isinstance(node, And) else Or(kept)
+
+
+def evaluate(node: Node, found: Callable[[Term], bool]) -> bool:
+    """Whether the query holds, given which terms are `found` (AND and OR short-circuit)."""
+    if isinstance(node, Term):
+        return found(node)
+    if isinstance(node, Not):
+        return not evaluate(node.child, found)
+    if isinstance(node, And):
+        return all(evaluate(child, found) for child in node.children)
+    return any(evaluate(child, found) for child in node.children)
 
 
 def make_term(text: str, position: int = 0, field: str | None = None, query: str | None = None) -> Term:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, Union
+from typing import Protocol
 
 from crawler import models
 from crawler.match import query
@@ -49,39 +49,18 @@ class TopicSpec(Protocol):
 
 
 @dataclass(frozen=True)
-class _Leaf:
-    """A compiled term: index into Matcher.patterns, plus how to report it."""
-
-    index: int
-    label: str
-    field: str | None = None
-
-
-@dataclass(frozen=True)
-class _CNot:
-    child: _CNode
-
-
-@dataclass(frozen=True)
-class _CAnd:
-    children: tuple[_CNode, ...]
-
-
-@dataclass(frozen=True)
-class _COr:
-    children: tuple[_CNode, ...]
-
-
-_CNode = Union[_Leaf, _CNot, _CAnd, _COr]
-
-
-@dataclass(frozen=True)
 class CompiledTopic:
+    """A topic as query.Term leaves and query syntax trees: the parser's own types, no second hierarchy."""
+
     name: str
-    query: _CNode | None
-    query_terms: tuple[_Leaf, ...]  # positive leaves of the query
-    lists: tuple[tuple[str, tuple[_Leaf, ...]], ...]  # (language or "any", terms)
-    exclude: tuple[_Leaf, ...]
+    tree: query.Node | None  # the parsed `query`
+    query_terms: tuple[query.Term, ...]  # positive terms of the query
+    lists: tuple[tuple[str, tuple[query.Term, ...]], ...]  # (language or "any", terms)
+    exclude: tuple[query.Term, ...]
+
+
+def _key(term: query.Term) -> tuple[str, bool]:
+    return (term.words, term.prefix)
 
 
 @dataclass(frozen=True)
@@ -90,57 +69,49 @@ class Matcher:
 
     topics: tuple[CompiledTopic, ...]
     patterns: tuple[re.Pattern[str], ...]
+    slots: Mapping[tuple[str, bool], int]  # _key(term) -> index into patterns
 
 
-class _Patterns:
-    """Interns normalised terms so each distinct one is searched once per article."""
+def term_pattern(words: str, prefix: bool) -> re.Pattern[str]:
+    """The regex of one normalised term, searched in normalised text padded with spaces.
 
-    def __init__(self) -> None:
-        self.index: dict[tuple[str, bool], int] = {}
-
-    def leaf(self, term: query.Term) -> _Leaf:
-        key = (term.words, term.prefix)
-        if key not in self.index:
-            self.index[key] = len(self.index)
-        return _Leaf(self.index[key], term.text, term.field)
-
-    def compile(self) -> tuple[re.Pattern[str], ...]:
-        # A leading literal space instead of a look-behind keeps re's fast literal search
-        # (about 30x faster here); the document is padded so its first word has a space too.
-        return tuple(
-            re.compile(" " + re.escape(words) + (r"\w*" if prefix else r"(?!\w)"))
-            for words, prefix in self.index
-        )
-
-
-def _compile_node(node: query.Node, patterns: _Patterns) -> _CNode:
-    if isinstance(node, query.Term):
-        return patterns.leaf(node)
-    if isinstance(node, query.Not):
-        return _CNot(_compile_node(node.child, patterns))
-    children = tuple(_compile_node(child, patterns) for child in node.children)
-    return _CAnd(children) if isinstance(node, query.And) else _COr(children)
+    A term must start and end on word boundaries, except at an end in a script without spaces
+    (query.unspaced), where it may sit inside a longer run of letters. A leading literal space
+    instead of a look-behind keeps re's fast literal search (about 30x faster here).
+    """
+    head = "" if query.unspaced(words[0]) else " "
+    tail = "" if prefix or query.unspaced(words[-1]) else "(?= )"
+    return re.compile(head + re.escape(words) + tail)
 
 
 def compile_topics(topics: Iterable[TopicSpec]) -> Matcher:
     """Compile topic definitions into a frozen, picklable Matcher (raises QueryError)."""
-    patterns = _Patterns()
+    slots: dict[tuple[str, bool], int] = {}
+
+    def intern(term: query.Term) -> query.Term:
+        slots.setdefault(_key(term), len(slots))
+        return term
+
     compiled = []
     for topic in topics:
         parsed = query.parse_query(topic.query) if topic.query else None
         compiled.append(
             CompiledTopic(
                 name=topic.name,
-                query=_compile_node(parsed.root, patterns) if parsed else None,
-                query_terms=tuple(patterns.leaf(t) for t in parsed.positive_terms()) if parsed else (),
+                tree=parsed.root if parsed else None,
+                query_terms=tuple(intern(t) for t in parsed.positive_terms()) if parsed else (),
                 lists=tuple(
-                    (language.lower(), tuple(patterns.leaf(query.make_term(t)) for t in terms))
+                    (language.lower(), tuple(intern(query.make_term(t)) for t in terms))
                     for language, terms in topic.terms.items()
                 ),
-                exclude=tuple(patterns.leaf(query.make_term(t)) for t in topic.exclude),
+                exclude=tuple(intern(query.make_term(t)) for t in topic.exclude),
             )
         )
-    return Matcher(topics=tuple(compiled), patterns=patterns.compile())
+    for done in compiled:  # negated terms are not among query_terms but are searched too
+        for term in query.all_terms(done.tree) if done.tree is not None else ():
+            intern(term)
+    patterns = tuple(term_pattern(words, prefix) for words, prefix in slots)
+    return Matcher(topics=tuple(compiled), patterns=patterns, slots=slots)
 
 
 # --------------------------------------------------------------------------- matching
@@ -165,6 +136,7 @@ class _Document:
 
     def __init__(self, matcher: Matcher, title: str, text: str) -> None:
         self.patterns = matcher.patterns
+        self.slots = matcher.slots
         self.title = " " + normalize(title) + " "
         self.text = " " + normalize(text) + " "
         self.lead_end = len(normalize(text[: _lead_end(text)])) + 1
@@ -188,22 +160,13 @@ class _Document:
                     break
         return _Hits(title, lead, body) if title or lead or body else _NO_HITS
 
-    def leaf_hits(self, leaf: _Leaf) -> _Hits:
-        hits = self.hits(leaf.index)
-        return _Hits(hits.title, 0, 0) if leaf.field == "title" else hits
+    def term_hits(self, term: query.Term) -> _Hits:
+        hits = self.hits(self.slots[_key(term)])
+        return _Hits(hits.title, 0, 0) if term.field == "title" else hits
 
-    def found(self, leaf: _Leaf) -> bool:
-        hits = self.leaf_hits(leaf)
+    def found(self, term: query.Term) -> bool:
+        hits = self.term_hits(term)
         return bool(hits.title or hits.text)
-
-    def evaluate(self, node: _CNode) -> bool:
-        if isinstance(node, _Leaf):
-            return self.found(node)
-        if isinstance(node, _CNot):
-            return not self.evaluate(node.child)
-        if isinstance(node, _CAnd):
-            return all(self.evaluate(child) for child in node.children)
-        return any(self.evaluate(child) for child in node.children)
 
 
 def _lead_end(text: str) -> int:
@@ -235,23 +198,23 @@ def _score(hits: _Hits) -> float:
 
 def _match_topic(doc: _Document, topic: CompiledTopic, language: str | None) -> models.TopicMatch | None:
     found = [
-        leaf
-        for list_language, leaves in topic.lists
+        term
+        for list_language, terms in topic.lists
         if _applies(list_language, language)
-        for leaf in leaves
-        if doc.found(leaf)
+        for term in terms
+        if doc.found(term)
     ]
-    if topic.query is not None and doc.evaluate(topic.query):
-        found.extend(leaf for leaf in topic.query_terms if doc.found(leaf))
-    if not found or any(doc.found(leaf) for leaf in topic.exclude):
+    if topic.tree is not None and query.evaluate(topic.tree, doc.found):
+        found.extend(term for term in topic.query_terms if doc.found(term))
+    if not found or any(doc.found(term) for term in topic.exclude):
         return None
     # One entry per distinct normalised term: "Díaz-Canel" in two lists is reported and scored once.
-    distinct: dict[tuple[int, str | None], _Leaf] = {}
-    for leaf in found:
-        distinct.setdefault((leaf.index, leaf.field), leaf)
-    hits = [doc.leaf_hits(leaf) for leaf in distinct.values()]
+    distinct: dict[tuple[str, bool, str | None], query.Term] = {}
+    for term in found:
+        distinct.setdefault((*_key(term), term.field), term)
+    hits = [doc.term_hits(term) for term in distinct.values()]
     where = tuple(zone for zone in ("title", "lead", "body") if any(getattr(h, zone) for h in hits))
-    terms = tuple(dict.fromkeys(leaf.label for leaf in distinct.values()))
+    terms = tuple(dict.fromkeys(term.text for term in distinct.values()))
     return models.TopicMatch(topic=topic.name, terms=terms, score=sum(map(_score, hits)), where=where)
 
 
