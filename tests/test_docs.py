@@ -12,10 +12,18 @@ from crawler import cli, config
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
 
-def _commands() -> dict[str, argparse.ArgumentParser]:
+def _subparsers() -> argparse._SubParsersAction[argparse.ArgumentParser]:
     parser = cli.build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(sub.choices)
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def _commands() -> dict[str, argparse.ArgumentParser]:
+    return dict(_subparsers().choices)
+
+
+def _help_lines() -> dict[str, str]:
+    """Each command's one-line help as `mediamon --help` lists it ('' when it was registered without one)."""
+    return {action.dest: action.help or "" for action in _subparsers()._choices_actions}
 
 
 def test_every_command_is_registered() -> None:
@@ -25,7 +33,7 @@ def test_every_command_is_registered() -> None:
 
 @pytest.mark.parametrize("name", sorted(_commands()))
 def test_command_has_help_and_is_in_readme(name: str) -> None:
-    assert _commands()[name].format_help().strip()
+    assert len(_help_lines().get(name, "").split()) >= 3, f"`mediamon {name}` has no help line"
     assert f"mediamon {name}" in README
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -42,3 +46,28 @@ def test_edited_migration_is_refused(conn: psycopg.Connection) -> None:
     conn.commit()
     with pytest.raises(migrate.MigrationError, match="changed after it was applied"):
         migrate.migrate(conn)
+
+
+def test_no_migration_files_is_an_error(conn: psycopg.Connection, tmp_path: Path) -> None:
+    (tmp_path / "README.txt").write_text("not a migration", encoding="utf-8")
+    with pytest.raises(sqlfiles.SqlFilesError, match="no migration files"):
+        migrate.migrate(conn, tmp_path)
+
+
+def test_migration_files_come_from_the_package() -> None:
+    folder = sqlfiles.root() / "migrations"
+    assert folder.is_dir()
+    assert sqlfiles.migrations()[0][:2] == (1, "init")
+
+
+def test_edited_migration_is_one_clean_line_from_the_cli(db_url: str) -> None:
+    with psycopg.connect(db_url, autocommit=True) as c:
+        c.execute("UPDATE schema_migrations SET checksum = 'x' WHERE version = 1")
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "migrate"], env={**os.environ, "DATABASE_URL": db_url},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "mediamon: migration 0001_init.sql was changed after it was applied; add a new migration instead"
+    ]

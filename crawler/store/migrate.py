@@ -1,9 +1,10 @@
-"""Forward-only, checksummed migrations from sql/migrations, applied under an advisory lock."""
+"""Forward-only, checksummed migrations (sql/migrations, installed as crawler/sql), applied under an advisory lock."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from importlib.resources.abc import Traversable
 
 import psycopg
 
@@ -33,8 +34,12 @@ def checksum(sql: str) -> str:
     return hashlib.sha256(sql.encode("utf-8")).hexdigest()
 
 
-def migrate(conn: psycopg.Connection) -> list[int]:
-    """Apply pending migrations; return the versions applied. Safe to run twice and concurrently."""
+def migrate(conn: psycopg.Connection, folder: Traversable | None = None) -> list[int]:
+    """Apply pending migrations; return the versions applied. Safe to run twice and concurrently.
+
+    `folder` holds the NNNN_name.sql files (default: the installed ones); finding none is an error.
+    """
+    pending = sqlfiles.migrations(folder)
     if not conn.autocommit:
         conn.commit()
     conn.autocommit = True
@@ -43,7 +48,7 @@ def migrate(conn: psycopg.Connection) -> list[int]:
     try:
         conn.execute(_BOOKKEEPING)
         done = {v: c for v, c in conn.execute("SELECT version, checksum FROM schema_migrations")}
-        for version, name, sql in sqlfiles.migrations():
+        for version, name, sql in pending:
             digest = checksum(sql)
             if version in done:
                 if done[version] != digest:
