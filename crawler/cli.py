@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +17,16 @@ from crawler.service import cli as service_cli
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `yes | head -1`
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def version() -> str:
+    """The installed distribution's version ("unknown" when run from a tree that was never installed)."""
+    try:
+        return importlib.metadata.version("mediamon")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _env_help() -> str:
@@ -31,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_env_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"mediamon {version()}")
     parser.add_argument("--log-level", help="DEBUG, INFO, WARNING, ERROR (env MEDIAMON_LOG_LEVEL)")
     parser.add_argument("--log-format", choices=["human", "json"], help="log line format (env MEDIAMON_LOG_FORMAT)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -61,7 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     except config.ConfigError as exc:
         print(f"mediamon: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    logs.setup(args.log_level.upper() if args.log_level else settings.log_level, args.log_format or settings.log_format)
+    level = args.log_level.upper() if args.log_level else settings.log_level
+    if level not in LOG_LEVELS:
+        print(f"mediamon: --log-level {args.log_level!r}: use {', '.join(LOG_LEVELS[:-1])} or {LOG_LEVELS[-1]}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    logs.setup(level, args.log_format or settings.log_format)
     handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
     if handler is None:
         parser.error(f"unknown command {args.command}")
@@ -73,7 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mediamon: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as exc:  # a clean line for operators; the traceback only at DEBUG
+    except BrokenPipeError:
+        # The reader went away (`mediamon export | head -2`): stop quietly, as Unix tools do. Point
+        # stdout at /dev/null so the interpreter's final flush does not raise again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except Exception as exc:  # an unreachable database is one line; anything else is a bug: traceback
         from crawler.store import db
 
         if isinstance(exc, db.DatabaseUnavailable):

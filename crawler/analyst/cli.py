@@ -51,14 +51,15 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "search",
         help="full-text search of stored articles, ranked, with highlighted snippets",
-        description='QUERY is web-search syntax: words (all must occur), "a phrase", or, -word. '
-        "Accents and case are ignored; words are stemmed in the article's language.",
+        description='QUERY uses the topic query language: words (all must occur), "a phrase", prefix*, '
+        "AND, OR, NOT or -word, ( ), title:word. Accents and case are ignored; words are stemmed in the "
+        "article's language. A query that starts with '-' goes after --: mediamon search -- '-opep petróleo'.",
     )
     p.add_argument("query", metavar="QUERY")
     p.add_argument("--topic", help="only articles tagged with this topic")
     p.add_argument("--job", help="only articles of this job (tagged for it or seen by its runs)")
     p.add_argument("--since", help="published (or first seen) since: YYYY-MM-DD, ISO timestamp, or 12h / 7d")
-    p.add_argument("--lang", help="only articles in this language, stemmed for it (en, es, pt, fr; others: no stemming)")
+    p.add_argument("--lang", help="only articles in this language, stemmed for it (en, es, pt, fr; others: unstemmed)")
     p.add_argument("--one-per-story", action="store_true", help="best article per story (needs the stories tables)")
     p.add_argument("--limit", type=int, default=20, help="results to print (default 20, at most 1000)")
     p.set_defaults(handler=cmd_search)
@@ -144,7 +145,7 @@ def _print_table(hits: Sequence[Any]) -> None:
         for i, part in enumerate(re.split(f"[{search.MARK_START}{search.MARK_END}]", hit.snippet)):
             cell.append(part, style="bold yellow" if i % 2 else "")  # odd parts sit between the markers
         table.add_row(str(n), f"{hit.rank:.3f}", hit.published.date().isoformat(), hit.language or "-", cell)
-    console = Console()
+    console = Console(markup=False)  # titles and snippets are the articles' own text
     console.print(table if hits else "no matching articles")
 
 

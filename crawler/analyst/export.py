@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 import psycopg
 
+from crawler.analyst import scope
 from crawler.errors import MediamonError
 from crawler.store import sqlfiles
 
@@ -72,7 +73,7 @@ class _JsonlWriter:
         self.out = out
 
     def row(self, row: Sequence[Any]) -> None:
-        doc = {name: _text(value) for name, value in zip(COLUMNS, row)}
+        doc = {name: _text(value) for name, value in zip(COLUMNS, row, strict=True)}
         self.out.write(json.dumps(doc, ensure_ascii=False) + "\n")
 
 
@@ -116,6 +117,7 @@ def export(
         raise ExportError("export needs a connection outside autocommit (server-side cursors live in a transaction)")
     conn.commit()  # start from a clean transaction: the named cursor and the watermark share the next one
     with conn.transaction():
+        scope.check(conn, request.topic, request.job)
         params = _params(conn, request)
         if request.output is None:
             assert out is not None
@@ -129,7 +131,8 @@ def export(
                 {"name": request.watermark, "last_first_seen_at": last[0], "last_id": last[1], "exported": rows},
             )
             watermark = last
-    log.info("export finished", extra={"rows": rows, "batches": batches, "watermark": request.watermark})
+    # DEBUG: the command prints the count itself; at INFO it would be reported twice
+    log.debug("export finished", extra={"rows": rows, "batches": batches, "watermark": request.watermark})
     return ExportResult(rows=rows, batches=batches, watermark=watermark)
 
 
@@ -165,7 +168,11 @@ def _write_file(
     """Write to PATH.part, then rename it over PATH: a reader never sees a half-written export."""
     part = path.with_name(path.name + ".part")
     try:
-        with part.open("w", encoding="utf-8", newline="") as fh:
+        fh = part.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ExportError(f"--output {path}: cannot write there ({exc.strerror or exc})") from None
+    try:
+        with fh:
             result = _write(conn, request, params, fh, batch_rows, on_batch)
             fh.flush()
             os.fsync(fh.fileno())

@@ -1,4 +1,10 @@
-"""Full-text search over stored articles (tsvector + GIN from migration 0003), by named query."""
+"""Full-text search over stored articles (tsvector + GIN from migration 0003), by named query.
+
+Queries are written in mediamon's one query language (crawler.match.query: the parser that reads
+topic queries in job files, with the same errors). The parsed tree goes to PostgreSQL as a postfix
+program (`program`), which migration 0016's mm_query turns into a tsquery in each language's
+text search configuration: words are stemmed there, so `elección` also finds `elecciones`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,9 @@ from datetime import datetime
 
 import psycopg
 
-from crawler.errors import MediamonError
+from crawler.analyst import scope
+from crawler.errors import MediamonError, QueryError
+from crawler.match import query as querylang
 from crawler.store import sqlfiles
 
 log = logging.getLogger(__name__)
@@ -57,6 +65,61 @@ class Hit:
     snippet: str
 
 
+@dataclass(frozen=True)
+class Program:
+    """A query tree in postfix order, as mm_query (migration 0016) reads it: parallel arrays."""
+
+    ops: tuple[str, ...]  # "term", "and", "or", "not"
+    words: tuple[str, ...]  # per term: its normalised words
+    prefixes: tuple[bool, ...]  # per term: a trailing *
+    title_only: tuple[bool, ...]  # per term: title:
+
+    def params(self, prefix: str = "") -> dict[str, list[str] | list[bool]]:
+        return {
+            f"{prefix}ops": list(self.ops),
+            f"{prefix}words": list(self.words),
+            f"{prefix}prefixes": list(self.prefixes),
+            f"{prefix}title_only": list(self.title_only),
+        }
+
+
+def program(node: querylang.Node) -> Program:
+    """The postfix program of a query tree: ``a (b OR -c)`` -> term a, term b, term c, not, or, and."""
+    ops: list[str] = []
+    terms: list[querylang.Term] = []
+
+    def emit(n: querylang.Node) -> None:
+        if isinstance(n, querylang.Term):
+            ops.append("term")
+            terms.append(n)
+        elif isinstance(n, querylang.Not):
+            emit(n.child)
+            ops.append("not")
+        else:
+            emit(n.children[0])
+            for child in n.children[1:]:
+                emit(child)
+                ops.append("and" if isinstance(n, querylang.And) else "or")
+
+    emit(node)
+    return Program(
+        ops=tuple(ops),
+        words=tuple(t.words for t in terms),
+        prefixes=tuple(t.prefix for t in terms),
+        title_only=tuple(t.field == "title" for t in terms),
+    )
+
+
+def parse(text: str) -> querylang.Query:
+    """Parse a search query; a mistake is a SearchError naming the column, as in job files."""
+    if not text.strip():
+        raise SearchError("empty search query")
+    try:
+        return querylang.parse_query(text)
+    except QueryError as exc:
+        raise SearchError(f"search query {text!r}: {exc}") from None
+
+
 def language_code(value: str) -> str:
     """ "es-VE" / "pt_BR" / "ES" -> the primary code; raises SearchError when it is not one."""
     code = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
@@ -83,9 +146,8 @@ def text_config(conn: psycopg.Connection, language: str) -> str:
 
 
 def search(conn: psycopg.Connection, request: SearchRequest) -> list[Hit]:
-    """Ranked articles matching a websearch-style query ("phrases", or, -word), best first."""
-    if not request.query.strip():
-        raise SearchError("empty search query")
+    """Ranked articles matching a query in mediamon's query language, best first."""
+    parsed = parse(request.query)
     if not 1 <= request.limit <= MAX_LIMIT:
         raise SearchError(f"--limit {request.limit}: use 1 to {MAX_LIMIT}")
     language = language_code(request.language) if request.language is not None else None
@@ -94,8 +156,10 @@ def search(conn: psycopg.Connection, request: SearchRequest) -> list[Hit]:
             "no text search configuration for this language: searching without stemming (simple)",
             extra={"language": language},
         )
+    scope.check(conn, request.topic, request.job)
     params = {
-        "query": request.query,
+        **program(parsed.root).params(),
+        **program(parsed.positive()).params("rank_"),
         "language": language,
         "since": request.since,
         "topic": request.topic,

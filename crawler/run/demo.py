@@ -18,7 +18,7 @@ from crawler.store import db, store
 
 def run(settings: config.Settings, *, keep_serving: bool = False, console: Console | None = None) -> int:
     """Crawl the fixture site twice (the second run shows only-new crawling); exit code as `crawl`."""
-    console = console or Console(width=None if sys.stdout.isatty() else 140)
+    console = console or Console(width=None if sys.stdout.isatty() else 140, markup=False)  # titles may hold [brackets]
     url = crawl.prepare(settings)
     with fixturesite.start_sites() as sites, tempfile.TemporaryDirectory(prefix="mediamon-demo-") as tmp:
         job_path = Path(tmp) / "demo.toml"

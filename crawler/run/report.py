@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from crawler import config, outcomes
 
@@ -33,13 +34,13 @@ def counters_table(counters: dict[str, int], title: str) -> Table:
             table.add_row(name, str(counters[name]))
     for name in sorted(outcomes.ERRORS):
         if counters.get(name):
-            table.add_row(f"[red]{name}[/red]", str(counters[name]))
+            table.add_row(Text(name, style="red"), str(counters[name]))
     return table
 
 
 def crawl_and_report(job_path: Path, settings: config.Settings, *, progress: bool = True, console: Any = None) -> int:
     """Run the job once; exit code 0 succeeded, 1 failed or nothing reachable, 130 interrupted."""
-    console = console or Console(stderr=False)
+    console = console or Console(stderr=False, markup=False)  # URLs and messages may hold [brackets]
     url = crawl.prepare(settings)
     live: Live | None = None
     watch = None
@@ -66,13 +67,13 @@ def crawl_and_report(job_path: Path, settings: config.Settings, *, progress: boo
     console.print(counters_table(summary.counters, f"run {summary.run_id} of job {summary.job}: {summary.status}"))
     source_errors = [p for p in problems if p[1] == outcomes.ERROR_SOURCE]
     for url_, outcome, detail in problems:
-        console.print(f"[yellow]{outcome}[/yellow] {url_}: {detail}", highlight=False, soft_wrap=True)
+        console.print(Text.assemble((outcome, "yellow"), f" {url_}: {detail}"), highlight=False, soft_wrap=True)
     console.print(f"finished in {summary.seconds:.1f}s" + (f" - {summary.message}" if summary.message else ""))
     if summary.status == "interrupted":
         return 130
     if summary.status != "succeeded":
         return 1
     if source_errors and not summary.counters.get(outcomes.FETCHED) and not summary.counters.get(outcomes.SKIPPED_KNOWN):
-        console.print("[red]no source could be read[/red]")
+        console.print("no source could be read", style="red")
         return 1
     return 0

@@ -66,7 +66,10 @@ def cmd_serve(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def _console() -> Console:
-    return Console() if sys.stdout.isatty() else Console(width=PLAIN_WIDTH, no_color=True)
+    """No rich markup: job files, paths and error messages are printed as written ("[schedule]" stays)."""
+    if sys.stdout.isatty():
+        return Console(markup=False)
+    return Console(width=PLAIN_WIDTH, no_color=True, markup=False)
 
 
 def _when(value: datetime | None) -> str:

@@ -15,22 +15,36 @@ SELECT EXISTS (
 );
 
 -- name: query_lexemes
-SELECT numnode(mm_search_query(%(language)s::text, %(query)s::text));
+-- How many tsquery nodes the positive part of a query leaves (0: only stop words or punctuation).
+SELECT numnode(mm_query_any(%(language)s::text, %(rank_ops)s::text[], %(rank_words)s::text[],
+                            %(rank_prefixes)s::boolean[], %(rank_title_only)s::boolean[]));
 
 -- name: search
--- Candidates come through the GIN index (mm_search_query); each is then held to the query in its
--- own language's configuration, ranked (title A 1.0, description B 0.4, body C 0.1: a body that
--- repeats a word must not outrank a headline) and only the top rows pay for ts_headline.
--- With one_per_story, only the best-ranked article of each story is kept (an article without a
--- story is its own).
-WITH ranked AS (
+-- The query arrives parsed, as two postfix programs (migration 0016): the whole query, and its
+-- positive part (without NOT branches) that ranks and highlights, because ts_rank gives 0 to every
+-- row of a query with a negation. Candidates come through the GIN index (mm_query_any); each is
+-- then held to the query in its own language's configuration, ranked (title A 1.0, description
+-- B 0.4, body C 0.1: a body that repeats a word must not outrank a headline) and only the top rows
+-- pay for ts_headline. With one_per_story, only the best-ranked article of each story is kept (an
+-- article without a story is its own).
+WITH configs AS (
+    SELECT config,
+           mm_query(config, %(ops)s::text[], %(words)s::text[], %(prefixes)s::boolean[],
+                    %(title_only)s::boolean[]) AS q,
+           mm_query(config, %(rank_ops)s::text[], %(rank_words)s::text[], %(rank_prefixes)s::boolean[],
+                    %(rank_title_only)s::boolean[]) AS rank_q
+    FROM unnest('{mm_english,mm_spanish,mm_portuguese,mm_french,mm_simple}'::regconfig[]) AS config
+),
+ranked AS (
     SELECT a.id, a.title, a.text, a.language, a.host, a.canonical_url, a.story_id,
            coalesce(a.published_at, a.first_seen_at) AS published,
-           mm_tsquery(mm_search_config(a.language), %(query)s::text) AS q,
-           ts_rank('{0.05, 0.1, 0.4, 1.0}', a.search, mm_tsquery(mm_search_config(a.language), %(query)s::text)) AS rank
+           c.config, c.rank_q,
+           ts_rank('{0.05, 0.1, 0.4, 1.0}', a.search, c.rank_q) AS rank
     FROM articles a
-    WHERE a.search @@ mm_search_query(%(language)s::text, %(query)s::text)
-      AND a.search @@ mm_tsquery(mm_search_config(a.language), %(query)s::text)
+    JOIN configs c ON c.config = mm_search_config(a.language)
+    WHERE a.search @@ mm_query_any(%(language)s::text, %(ops)s::text[], %(words)s::text[], %(prefixes)s::boolean[],
+                                   %(title_only)s::boolean[])
+      AND a.search @@ c.q
       AND (%(language)s::text IS NULL
            OR lower(split_part(replace(coalesce(a.language, ''), '_', '-'), '-', 1)) = %(language)s::text)
       AND (%(since)s::timestamptz IS NULL OR coalesce(a.published_at, a.first_seen_at) >= %(since)s::timestamptz)
@@ -47,9 +61,26 @@ top AS (
     SELECT * FROM best ORDER BY rank DESC, published DESC, id LIMIT %(limit)s
 )
 SELECT id, rank, published, language, host, title, canonical_url,
-       ts_headline(mm_search_config(language), text, q, %(headline)s::text) AS snippet
+       ts_headline(config, text, rank_q, %(headline)s::text) AS snippet
 FROM top
 ORDER BY rank DESC, published DESC, id;
+
+-- name: topic_in_use
+-- Whether any article carries the topic (of the job, when given): --topic names are checked.
+SELECT EXISTS (SELECT 1 FROM article_topics
+               WHERE topic = %(topic)s::text AND (%(job)s::text IS NULL OR job = %(job)s::text));
+
+-- name: known_topics
+SELECT DISTINCT topic FROM article_topics WHERE %(job)s::text IS NULL OR job = %(job)s::text ORDER BY topic;
+
+-- name: job_in_use
+-- Whether the job has runs, sources or tags: --job names are checked.
+SELECT EXISTS (SELECT 1 FROM crawl_runs WHERE job = %(job)s::text)
+    OR EXISTS (SELECT 1 FROM sources WHERE job = %(job)s::text)
+    OR EXISTS (SELECT 1 FROM article_topics WHERE job = %(job)s::text);
+
+-- name: known_jobs
+SELECT job FROM crawl_runs UNION SELECT job FROM sources UNION SELECT job FROM article_topics ORDER BY job;
 
 -- name: export_try_lock
 -- One export per watermark name at a time (held until the transaction ends).
