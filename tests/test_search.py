@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 
 from crawler import cli
-from crawler.analyst import search
+from crawler.analyst import scope, search
 from crawler.analyst.cli import parse_since
+from crawler.errors import MediamonError
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 _seq = iter(range(1, 1_000_000))
@@ -150,8 +152,8 @@ def test_injection_attempts_find_nothing_and_break_nothing(conn: psycopg.Connect
     request = search.SearchRequest(**field)  # type: ignore[arg-type]
     try:
         hits = search.search(conn, request)
-    except search.SearchError:
-        hits = []  # a refusal is harmless too
+    except MediamonError:
+        hits = []  # a refusal (bad query, unknown topic or job) is harmless too
     assert hits == []
     row = conn.execute("SELECT count(*) FROM articles").fetchone()
     assert row is not None and row[0] == 1
@@ -204,3 +206,87 @@ def test_cli_prints_ranked_plain_lines_when_not_a_tty(
     assert cli.main(["search", "maduro", "--limit", "5"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("1. [") and "Maduro announces cabinet" in out and "https://example.com/a/" in out
+
+
+# --------------------------------------------------------------------------- one query language
+
+
+def test_negation_keeps_the_ranking(conn: psycopg.Connection) -> None:
+    in_title = add_article(conn, "Maduro names cabinet", "The president named ministers.")
+    body_only = add_article(conn, "Oil prices", "Analysts said Maduro would respond. Maduro spoke.")  # newer
+    add_article(conn, "Maduro and OPEC", "OPEC met.")
+    hits = search.search(conn, search.SearchRequest("maduro -opec"))
+    assert ids(hits) == [in_title, body_only]  # rank order, not date order
+    assert all(h.rank > 0 for h in hits)
+
+
+def test_parentheses_and_operators_mean_what_they_say(conn: psycopg.Connection) -> None:
+    oil = add_article(conn, "Maduro and oil", "Exports of crude.")
+    gold = add_article(conn, "Cabello and gold", "Mining.")
+    add_article(conn, "Maduro and gold", "Mining.")
+    assert set(ids(search.search(conn, search.SearchRequest("(maduro AND oil) OR (cabello AND gold)")))) == {oil, gold}
+
+
+def test_title_field_restricts_to_titles(conn: psycopg.Connection) -> None:
+    in_title = add_article(conn, "Cuba hoy", "Sin más.", language="es")
+    add_article(conn, "Otra cosa", "Hablamos de Cuba.", language="es")
+    assert ids(search.search(conn, search.SearchRequest("title:cuba"))) == [in_title]
+
+
+def test_prefix_wildcard(conn: psycopg.Connection) -> None:
+    wanted = add_article(conn, "Los venezolanos votan", "Texto.", language="es")
+    add_article(conn, "Otra cosa", "Texto.", language="es")
+    assert ids(search.search(conn, search.SearchRequest("venezol*"))) == [wanted]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("(cuba AND oil", "column 0: missing ')' for this '('"),
+        ("(cuba AND", "column 9: query ends where a term was expected"),
+        ("cuba)", "column 4: unbalanced ')'"),
+        ("-cuba", "needs at least one term that is not negated"),
+        ("nation:cuba", "unknown field 'nation'"),
+    ],
+)
+def test_query_mistakes_are_the_topic_parsers_errors(conn: psycopg.Connection, query: str, message: str) -> None:
+    with pytest.raises(search.SearchError, match=re.escape(message)):
+        search.search(conn, search.SearchRequest(query))
+
+
+def test_program_is_the_postfix_of_the_tree() -> None:
+    parsed = search.parse('a (title:"b c" OR -ddd*)')
+    program = search.program(parsed.root)
+    assert program.ops == ("term", "term", "term", "not", "or", "and")
+    assert program.words == ("a", "b c", "ddd")
+    assert program.prefixes == (False, False, True)
+    assert program.title_only == (False, True, False)
+
+
+def test_cli_accepts_a_query_that_starts_with_a_minus(
+    conn: psycopg.Connection, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_article(conn, "Precio del petróleo", "Sube el crudo.", language="es")
+    add_article(conn, "Precio del petróleo y la OPEP", "La OPEP decide.", language="es")
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert cli.main(["search", "--", "-opep petróleo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("1. ") and lines[0].endswith(": Precio del petróleo")
+    assert not any(line.startswith("2. ") for line in lines)
+
+
+# --------------------------------------------------------------------------- unknown --topic / --job
+
+
+def test_unknown_topic_is_an_error_that_lists_the_known_ones(conn: psycopg.Connection) -> None:
+    article = add_article(conn, "Maduro", "Text.")
+    tag(conn, article, "watch", "venezuela")
+    with pytest.raises(scope.ScopeError, match=r"--topic 'venezula'.*known topics: venezuela"):
+        search.search(conn, search.SearchRequest("maduro", topic="venezula"))
+
+
+def test_unknown_job_is_an_error_that_lists_the_known_ones(conn: psycopg.Connection) -> None:
+    article = add_article(conn, "Maduro", "Text.")
+    tag(conn, article, "watch", "venezuela")
+    with pytest.raises(scope.ScopeError, match=r"--job 'wach': unknown job \(known jobs: watch\)"):
+        search.search(conn, search.SearchRequest("maduro", job="wach"))
