@@ -30,7 +30,7 @@ def test_validate_names_file_line_and_field() -> None:
 
 
 def test_validate_accepts_the_shipped_jobs() -> None:
-    result = _run(["validate", "jobs/example.toml", "jobs/cuba-venezuela.toml"])
+    result = _run(["validate", "docs/example-job.toml", "jobs/cuba-venezuela.toml"])
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("ok:") == 2
 

@@ -21,7 +21,7 @@ BROKEN = FIXTURES / "broken"
 
 
 def test_example_job_loads_every_documented_field() -> None:
-    job = jobs.load_job(ROOT / "jobs" / "example.toml")
+    job = jobs.load_job(ROOT / "docs" / "example-job.toml")
     assert job.name == "example"
     assert job.schedule is not None and job.schedule.cron == "15 */2 * * *"
     assert job.schedule.timezone == "America/Havana"
@@ -31,7 +31,7 @@ def test_example_job_loads_every_documented_field() -> None:
     assert job.topics[0].terms["es"] == ("La Habana", "cubano*", "cubana*")
     assert [s.kind for s in job.sources] == ["feed", "sitemap", "listing"]
     assert job.sources[1].max_age_days == 2
-    assert job.path == ROOT / "jobs" / "example.toml"
+    assert job.path == ROOT / "docs" / "example-job.toml"
 
 
 def test_cuba_venezuela_job_loads_with_all_source_kinds() -> None:
@@ -107,7 +107,7 @@ def test_interval_schedules_become_seconds(tmp_path: Path, schedule: str, interv
 
 
 def test_cron_schedule_builds_a_cron_trigger_in_its_timezone() -> None:
-    schedule = jobs.load_job(ROOT / "jobs" / "example.toml").schedule
+    schedule = jobs.load_job(ROOT / "docs" / "example-job.toml").schedule
     assert schedule is not None and schedule.interval_seconds is None
     trigger = schedule.trigger()
     assert isinstance(trigger, CronTrigger)

@@ -65,3 +65,46 @@ def test_runs_prints_history_newest_first(db_url: str, conn: psycopg.Connection)
 def test_runs_of_an_unknown_job_says_so(db_url: str) -> None:
     done = mediamon(db_url, "runs", "nope")
     assert done.returncode == 1 and "no runs of job 'nope'" in done.stderr
+
+
+def test_status_prints_brackets_as_written(db_url: str, conn: psycopg.Connection, tmp_path: Path) -> None:
+    write_job(tmp_path, "manual", schedule=None)
+    write_job(tmp_path, "[draft]", name="[bold]x[/bold]")  # an invalid name: the row quotes it
+    run = store.start_run(conn, "manual", trigger="cli")
+    store.finish_run(conn, run, status="failed", counters={}, message="[red]boom[/red] at [link=x]here[/link]")
+    done = mediamon(db_url, "status", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "manual (no [schedule])" in row_of(done.stdout, "manual")
+    assert "[red]boom[/red] at [link=x]here[/link]" in done.stdout
+    draft = row_of(done.stdout, "[draft]")
+    assert "invalid" in draft and "[draft].toml" in draft and "[bold]x[/bold]" in draft
+
+
+def test_runs_prints_brackets_as_written(db_url: str, conn: psycopg.Connection) -> None:
+    run = store.start_run(conn, "cuba", trigger="cli")
+    store.finish_run(conn, run, status="failed", counters={}, message="[red]boom[/red]")
+    done = mediamon(db_url, "runs", "cuba")
+    assert done.returncode == 0, done.stderr
+    assert "[red]boom[/red]" in done.stdout
+
+
+def test_status_of_a_directory_without_jobs_is_one_line(db_url: str, tmp_path: Path) -> None:
+    done = mediamon(db_url, "status", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"mediamon: {tmp_path}: no job files (*.toml) in this directory"
+    assert done.stdout == ""
+
+
+def test_status_of_a_missing_directory_is_one_line(db_url: str, tmp_path: Path) -> None:
+    done = mediamon(db_url, "status", str(tmp_path / "nope"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"mediamon: {tmp_path / 'nope'}: jobs directory not found (mediamon status JOBS_DIR)"
+    ]
+
+
+def test_shipped_jobs_directory_holds_no_example_job() -> None:
+    from crawler.jobs import jobdir
+
+    found = jobdir.scan(Path(__file__).resolve().parent.parent / "jobs")
+    assert [path.name for path in found] == ["cuba-venezuela.toml"]

@@ -1,4 +1,4 @@
-"""Job files (TOML text) that crawl the running fixture sites; schema as in jobs/example.toml."""
+"""Job files (TOML text) that crawl the running fixture sites; schema as in docs/example-job.toml."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Job file (TOML) -> typed, frozen Job; every error names the file, the line and the field.
 
-The schema is documented field by field in jobs/example.toml.
+The schema is documented field by field in docs/example-job.toml.
 """
 
 from __future__ import annotations

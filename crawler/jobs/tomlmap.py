@@ -60,7 +60,7 @@ def _message(item: Mapping[str, Any]) -> str:
     """pydantic's message for one error, in job-file words."""
     kind = item["type"]
     if kind == "extra_forbidden":
-        return "unknown key (misspelt? see jobs/example.toml)"
+        return "unknown key (misspelt? see docs/example-job.toml)"
     if kind == "missing":
         return "required key is missing"
     message = str(item["msg"])

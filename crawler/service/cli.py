@@ -90,7 +90,11 @@ def _problems(errors_by_kind: dict[str, int] | None, message: str | None) -> str
 
 
 def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
-    found = service.scan(args.jobs_dir) if args.jobs_dir.is_dir() else {}
+    if not args.jobs_dir.is_dir():
+        raise JobError(str(args.jobs_dir), None, None, "jobs directory not found (mediamon status JOBS_DIR)")
+    found = service.scan(args.jobs_dir)
+    if not found:
+        raise JobError(str(args.jobs_dir), None, None, "no job files (*.toml) in this directory")
     url = crawl.prepare(settings)
     with db.connect(url) as conn:
         rows = conn.execute(sqlfiles.load_queries("service")["last_runs"]).fetchall()

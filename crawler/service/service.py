@@ -54,7 +54,7 @@ def _q(name: str) -> str:
 
 
 lock_key = crawl.lock_key  # one lock per job, shared with `mediamon crawl` (cron)
-scan = jobdir.scan  # re-exported: `mediamon jobs` (service_cli) lists the directory through service
+scan = jobdir.scan  # re-exported: `mediamon status` (service/cli.py) lists the directory through service
 
 
 # --- the service ---------------------------------------------------------------------------------
