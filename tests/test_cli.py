@@ -85,3 +85,17 @@ def test_help_lists_every_command() -> None:
     for command in ("validate", "migrate", "crawl", "demo"):
         assert command in result.stdout
     assert "DATABASE_URL" in result.stdout
+
+
+def test_version_is_the_installed_distributions() -> None:
+    import importlib.metadata
+
+    result = _run(["--version"])
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"mediamon {importlib.metadata.version('mediamon')}"
+
+
+def test_bad_log_level_on_the_command_line_is_one_line() -> None:
+    result = _run(["--log-level", "foo", "validate", "jobs/cuba-venezuela.toml"])
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["mediamon: --log-level 'foo': use DEBUG, INFO, WARNING or ERROR"]

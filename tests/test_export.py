@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
 from crawler import cli
-from crawler.analyst import export
+from crawler.analyst import export, scope
 
 _seq = iter(range(1, 1_000_000))
 
@@ -133,8 +137,10 @@ def test_topic_job_and_since_filters(conn: psycopg.Connection) -> None:
     assert [r["id"] for r in rows] == cuba and rows[0]["topics"] == ["cuba"]
     _, rows = run(conn, job="watch")
     assert [r["id"] for r in rows] == cuba
-    _, rows = run(conn, job="nobody")
-    assert rows == []
+    with pytest.raises(scope.ScopeError, match=r"--job 'nobody': unknown job \(known jobs: watch\)"):
+        run(conn, job="nobody")
+    with pytest.raises(scope.ScopeError, match=r"--topic 'cubaa': no article is tagged .* \(known topics: cuba\)"):
+        run(conn, topic="cubaa")
 
 
 @pytest.mark.parametrize(
@@ -147,7 +153,10 @@ def test_topic_job_and_since_filters(conn: psycopg.Connection) -> None:
 )
 def test_injection_attempts_find_nothing_and_break_nothing(conn: psycopg.Connection, field: dict[str, str]) -> None:
     add_articles(conn, 3)
-    _, rows = run(conn, **field)
+    try:
+        _, rows = run(conn, **field)
+    except scope.ScopeError:
+        rows = []  # refused: no article carries that topic or job
     assert rows == []
     row = conn.execute("SELECT count(*) FROM articles").fetchone()
     assert row is not None and row[0] == 3
@@ -190,3 +199,42 @@ def test_cli_since_and_since_last_export_are_exclusive(capsys: pytest.CaptureFix
         cli.main(["export", "--since", "7d", "--since-last-export", "x"])
     assert exc.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def _mediamon(args: list[str], db_url: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": db_url}
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], env=env, text=True, timeout=120, **kwargs)
+
+
+def test_cli_output_in_a_missing_directory_is_one_line(db_url: str, conn: psycopg.Connection) -> None:
+    add_articles(conn, 2)
+    done = _mediamon(["export", "--output", "/nonexistent/dir/x.csv"], db_url, capture_output=True)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "mediamon: --output /nonexistent/dir/x.csv: cannot write there (No such file or directory)"
+    ]
+
+
+def test_cli_reports_the_count_once(db_url: str, conn: psycopg.Connection, tmp_path: Path) -> None:
+    add_articles(conn, 3)
+    done = _mediamon(["export", "--output", str(tmp_path / "x.jsonl")], db_url, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("3") == 1 and "exported 3 articles" in done.stderr
+
+
+def test_cli_stops_quietly_when_the_reader_goes_away(db_url: str, conn: psycopg.Connection) -> None:
+    """`mediamon export | head -2`: no traceback, a non-zero exit (141, as SIGPIPE would give)."""
+    add_articles(conn, 3000, text_chars=2000)  # ~6 MB: far more than a pipe buffer
+    env = {**os.environ, "DATABASE_URL": db_url}
+    with subprocess.Popen([sys.executable, "-m", "crawler.cli", "export"], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:  # fmt: skip
+        assert proc.stdout is not None and proc.stderr is not None
+        head = [proc.stdout.readline() for _ in range(2)]
+        proc.stdout.close()  # what `head -2` does after two lines
+        err = proc.stderr.read()
+        code = proc.wait(timeout=120)
+    assert all(line.startswith("{") for line in head)
+    assert code == 141
+    assert err == ""
+    row = conn.execute("SELECT count(*) FROM export_watermarks").fetchone()
+    assert row == (0,)
