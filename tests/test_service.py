@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -309,3 +310,11 @@ def test_sigterm_during_cli_crawl_leaves_run_interrupted_and_no_partial_rows(db_
         stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert orphans == 0 and stored > 0
 
+
+
+def test_a_service_that_never_loads_leaves_no_temp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    service.Service(tmp_path, config.Settings(), db_url="postgresql://postgres@127.0.0.1:1/none")
+    assert list(temp.iterdir()) == []

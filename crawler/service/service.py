@@ -88,7 +88,14 @@ class Service:
         self._active: dict[int, _Active] = {}  # key: id of the run thread
         self._cond = threading.Condition()
         self._mtimes: dict[Path, float] = {}
-        self._snapshots = Path(tempfile.mkdtemp(prefix="mediamon-serve-"))
+        self._snapshots: Path | None = None  # made on first use: a Service that never loads leaves no folder
+
+    @property
+    def snapshots(self) -> Path:
+        """Private copies of the job files that runs read (made on first use, removed at shutdown)."""
+        if self._snapshots is None:
+            self._snapshots = Path(tempfile.mkdtemp(prefix="mediamon-serve-"))
+        return self._snapshots
 
     # -- start
 
@@ -97,7 +104,7 @@ class Service:
         self._mtimes = jobdir.mtimes(self.jobs_dir)
         self.jobs = {job.path: job for job in jobdir.load_strict(self.jobs_dir) if job.path is not None}
         for job in self.jobs.values():
-            jobdir.snapshot(job, self._snapshots)
+            jobdir.snapshot(job, self.snapshots)
 
     def connect(self, stop: threading.Event) -> str | None:
         """Reach and migrate the database, retrying with backoff until it answers or `stop` is set."""
@@ -175,7 +182,7 @@ class Service:
             if old.get(job.name) == job:
                 continue
             try:
-                jobdir.snapshot(job, self._snapshots)
+                jobdir.snapshot(job, self.snapshots)
             except (JobError, OSError, tomllib.TOMLDecodeError) as exc:
                 log.error("job file unreadable, previous version kept", extra={"file": str(path), "error": str(exc)})
                 previous = self.jobs.get(path)
@@ -219,7 +226,7 @@ class Service:
     def _locked_run(self, name: str) -> crawl.RunSummary | None:
         assert self.db_url is not None
         summary = crawl.run_exclusive(
-            self._snapshots / f"{name}.toml", self.settings, trigger="service", db_url=self.db_url,
+            self.snapshots / f"{name}.toml", self.settings, trigger="service", db_url=self.db_url,
             on_start=self._on_start,
         )
         if summary.status == "skipped":
@@ -305,7 +312,8 @@ class Service:
                 self._cond.wait_for(lambda: not self._active, timeout=KILL_WAIT_SECONDS)
         if self.scheduler.state != STATE_STOPPED:
             self.scheduler.shutdown(wait=False)
-        shutil.rmtree(self._snapshots, ignore_errors=True)
+        if self._snapshots is not None:
+            shutil.rmtree(self._snapshots, ignore_errors=True)
         return clean
 
     def _signal_all(self, signum: int) -> None:
