@@ -1,4 +1,14 @@
-# mediamon service image: `docker compose up` (see docker-compose.yml and docs/operations.md).
+# mediamon service image: `docker compose up` (see docker-compose.yml and README "Running it").
+# Stage 1 builds the wheel (code plus sql/ as package data); stage 2 installs only that wheel,
+# without the `embedded` extra: the compose file gives a PostgreSQL server through DATABASE_URL.
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml setup.py README.md ./
+COPY crawler ./crawler
+COPY sql ./sql
+RUN python -m pip wheel --no-deps --wheel-dir /dist .
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -9,17 +19,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # A fixed uid so files in mounted volumes have a predictable owner.
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin mediamon
 
-WORKDIR /app
-# Same install as the README: pip install of the project. Editable, because the SQL files in
-# sql/ are read from the source tree next to the crawler package.
-COPY pyproject.toml README.md ./
-COPY crawler ./crawler
-COPY sql ./sql
-COPY jobs ./jobs
-RUN python -m pip install -e .
+# The wheel, not an editable tree: no source, no build tools, no embedded PostgreSQL in the image.
+COPY --from=build /dist /tmp/dist
+RUN python -m pip install /tmp/dist/mediamon-*.whl && rm -rf /tmp/dist
 
 USER mediamon
-# The embedded PostgreSQL is not used here: DATABASE_URL comes from the compose file.
+WORKDIR /home/mediamon
 ENV MEDIAMON_HOME=/home/mediamon/var \
     MEDIAMON_METRICS_HOST=0.0.0.0 \
     MEDIAMON_METRICS_PORT=9464

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[embedded,test]'
 	touch $(STAMP)
 
 .PHONY: venv run demo test lint bench validate
@@ -36,5 +36,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/dedup.py
 
 .PHONY: compose-check
-compose-check:  ## validate docker-compose.yml without a Docker engine (Debian: apt-get install docker-compose)
-	docker-compose config -q
+compose-check: $(STAMP)  ## validate docker-compose.yml against the compose spec (no Docker needed)
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml

