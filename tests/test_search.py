@@ -290,3 +290,13 @@ def test_unknown_job_is_an_error_that_lists_the_known_ones(conn: psycopg.Connect
     tag(conn, article, "watch", "venezuela")
     with pytest.raises(scope.ScopeError, match=r"--job 'wach': unknown job \(known jobs: watch\)"):
         search.search(conn, search.SearchRequest("maduro", job="wach"))
+
+
+def test_terminal_table_prints_brackets_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.analyst import cli as analyst_cli
+
+    hit = search.Hit(1, 0.5, NOW, "en", "example.com", "Cuba [bold]now[/bold]", "https://example.com/[x]",
+                     f"a {search.MARK_START}[red]cuba[/red]{search.MARK_END} b")  # fmt: skip
+    analyst_cli._print_table([hit])
+    out = capsys.readouterr().out
+    assert "Cuba [bold]now[/bold]" in out and "[red]cuba[/red]" in out and "https://example.com/[x]" in out

@@ -177,6 +177,7 @@ def next_fire(schedule: Any, now: datetime, last_started: datetime | None) -> da
     if schedule.interval is not None and last_started is not None:
         due = last_started + schedule.interval
         return due if due > now else now
-    return trigger.get_next_fire_time(None, now)
+    fire: datetime | None = trigger.get_next_fire_time(None, now)
+    return fire
 
 
