@@ -1,6 +1,7 @@
-"""Topic query language: tokenize and parse a query into a frozen syntax tree (pure).
+"""mediamon's one query language: tokenize and parse a query into a frozen syntax tree (pure).
 
-The language (the ``query`` of a ``[[topics]]`` entry in a job file)::
+The ``query`` of a ``[[topics]]`` entry in a job file and the QUERY of ``mediamon search`` are both
+parsed here, into the one Term/Not/And/Or tree that topics evaluates and search compiles to SQL::
 
     maduro                       a word; case-, accent- and punctuation-insensitive, whole words only
     "nicolás maduro"             a phrase: the words in this order, nothing in between
@@ -12,8 +13,10 @@ The language (the ``query`` of a ``[[topics]]`` entry in a job file)::
     title:maduro                 only counts when it occurs in the title; ``title:"díaz canel"`` works too
 
 Operators are upper case; lower-case ``and``/``or``/``not`` are ordinary words. Text and terms are
-normalised the same way (casefold, NFKD without accents, every run of non-letters/digits -> one
-space), so "Díaz-Canel", "Díaz Canel" and "diaz-canel" are the same two words and match each other.
+normalised the same way (casefold, NFKD without Latin/Greek/Cyrillic accents, NFC, every run of
+characters other than letters, digits and combining marks -> one space), so "Díaz-Canel", "Díaz Canel"
+and "diaz-canel" are the same two words and match each other. Runs of scripts written without spaces
+(CJK, kana, Hangul, Thai, Lao, Khmer, Myanmar) are set apart by spaces; see ``unspaced``.
 
 Terms are checked here too (``make_term``), so a job file's term lists fail with the same messages.
 """

@@ -312,9 +312,14 @@ class Service:
                 self._cond.wait_for(lambda: not self._active, timeout=KILL_WAIT_SECONDS)
         if self.scheduler.state != STATE_STOPPED:
             self.scheduler.shutdown(wait=False)
+        self.remove_snapshots()
+        return clean
+
+    def remove_snapshots(self) -> None:
+        """Delete the job-file copies (idempotent): at shutdown, and whenever serve() exits."""
         if self._snapshots is not None:
             shutil.rmtree(self._snapshots, ignore_errors=True)
-        return clean
+            self._snapshots = None
 
     def _signal_all(self, signum: int) -> None:
         with self._cond:
@@ -384,5 +389,6 @@ def serve(jobs_dir: Path, settings: config.Settings, *, grace: float = 60.0, run
     finally:
         if server is not None:
             server.shutdown()
+        service.remove_snapshots()  # also when start-up stopped early (no database, a signal)
         log.info("service stopped")
 
