@@ -86,8 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(handler(args, settings))
     except errors.MediamonError as exc:
+        from crawler.store import db  # already imported by any command that reached a database
+
         print(f"mediamon: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        # an unreachable database is a failed run (retry later), not a mistake in how it was called
+        return EXIT_FAILED if isinstance(exc, db.DatabaseUnavailable) else EXIT_USAGE
     except KeyboardInterrupt:
         print("mediamon: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -96,13 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         # stdout at /dev/null so the interpreter's final flush does not raise again at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
-    except Exception as exc:  # an unreachable database is one line; anything else is a bug: traceback
-        from crawler.store import db
-
-        if isinstance(exc, db.DatabaseUnavailable):
-            print(f"mediamon: {exc}", file=sys.stderr)
-            return EXIT_FAILED
-        raise
+    # anything else is a bug: its traceback is printed
 
 
 def cmd_validate(args: argparse.Namespace, settings: config.Settings) -> int:

@@ -99,3 +99,9 @@ def test_bad_log_level_on_the_command_line_is_one_line() -> None:
     result = _run(["--log-level", "foo", "validate", "jobs/cuba-venezuela.toml"])
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["mediamon: --log-level 'foo': use DEBUG, INFO, WARNING or ERROR"]
+
+
+def test_unreachable_database_is_a_failure_not_a_usage_error() -> None:
+    result = _run(["migrate"], db_url="postgresql://postgres@127.0.0.1:1/none")
+    assert result.returncode == 1, result.stderr
+    assert "\nmediamon: " in result.stderr and "Traceback" not in result.stderr
