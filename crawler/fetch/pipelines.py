@@ -11,6 +11,7 @@ from typing import Any
 
 from crawler import models, outcomes
 from crawler.run import work
+from crawler.store import db
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,8 @@ class PagePipeline:
             if isinstance(result, models.Page) and result.article.date_problems:
                 self.run.count(outcomes.DATE_REJECTED, len(result.article.date_problems))
                 for problem in result.article.date_problems:
-                    log.warning("date rejected", extra={"job": self.run.job_name, "url": fetched.url, "reason": problem})
+                    log.warning("date rejected",
+                                extra={"job": self.run.job_name, "url": fetched.url, "reason": problem})
         else:
             result = item["outcome"]
         self.buffer.append(result)
@@ -97,21 +99,16 @@ class PagePipeline:
             return
         try:
             results = await self.run.db.save_batch(batch)
-        except Exception as exc:  # database gone after retries: nothing of the batch was written
-            log.error("database unavailable, stopping the run", extra={"job": self.run.job_name, "error": str(exc)})
-            self.run.count(outcomes.ERROR_DB, len(batch))
-            self.run.db_failed = True
-            if not self.closing:
-                self.closing = True
-                # not awaited: closing waits for in-flight items, and this may be one of them
-                self.closer = asyncio.get_running_loop().create_task(
-                    self.crawler.engine.close_spider_async(reason="database_unavailable")
-                )
+        except db.DatabaseUnavailable:
+            # the database is lost (the writer stopped the run): nothing of the batch was written, and
+            # the next run fetches these pages again (error_db is one rejected row, not this)
+            log.warning("batch not stored: database lost", extra={"job": self.run.job_name, "pages": len(batch)})
             return
         for url, outcome, detail in results:
             self.run.count(outcome)
             level = logging.WARNING if outcome in outcomes.ERRORS else logging.DEBUG
-            log.log(level, "page done", extra={"job": self.run.job_name, "url": url, "outcome": outcome, "reason": detail})
+            log.log(level, "page done", extra={"job": self.run.job_name, "url": url[:300], "outcome": outcome,
+                                               "reason": detail})
         await self.run.progress()
 
     async def close_spider(self) -> None:

@@ -73,7 +73,18 @@ SET status = %(status)s, finished_at = now(), message = %(message)s,
 WHERE id = %(id)s;
 
 -- name: progress_run
-UPDATE crawl_runs SET counters = %(counters)s WHERE id = %(id)s AND status = 'running';
+UPDATE crawl_runs
+SET discovered = %(discovered)s, fetched = %(fetched)s, skipped_known = %(skipped_known)s,
+    skipped_robots = %(skipped_robots)s, extracted = %(extracted)s, off_topic = %(off_topic)s,
+    stored = %(stored)s, duplicates = %(duplicates)s, errors = %(errors)s,
+    errors_by_kind = %(errors_by_kind)s, counters = %(counters)s
+WHERE id = %(id)s AND status = 'running';
+
+-- name: fail_stale_runs
+-- Runs of a job left 'running' by a process that died; only the holder of the job's lease calls this.
+UPDATE crawl_runs SET status = 'failed', finished_at = now(), message = %(message)s
+WHERE job = %(job)s AND status = 'running'
+RETURNING id;
 
 -- name: close_if_running
 UPDATE crawl_runs SET status = %(status)s, finished_at = now(), message = %(message)s
