@@ -1,20 +1,41 @@
-"""Faults during a crawl: database connections cut mid-run lose nothing and write nothing twice."""
+"""Faults during a crawl (README, "Reliability"): a real TCP proxy (tests/faultproxy.py) between the
+real `mediamon crawl` CLI and PostgreSQL cuts, resets and hangs the connections mid-run; process
+groups are SIGKILLed. Each case ends in its documented status and exit code, never a traceback, never
+two runs of one job at once, and at most one rerun later the database holds what a clean crawl stores.
+"""
 
 from __future__ import annotations
 
+import glob
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from crawler import config, fixturesite, outcomes
 from crawler.run import crawl
+from tests.faultproxy import Proxy
 
-PAGES = 60  # paced below: the run lasts ~10 s, the first batch is stored after ~2 s
+PAGES = 60  # paced below: the run lasts ~15 s, the first batch is stored after ~2 s
+
+#: shortened timings (the defaults are documented in the README): a lost database is waited for 15 s,
+#: the job lease is 30 s, a stuck call is cut after 2 + 3 s
+TIMINGS = {
+    "MEDIAMON_DB_CONNECT_TIMEOUT": "2",
+    "MEDIAMON_DB_STATEMENT_TIMEOUT": "3",
+    "MEDIAMON_DB_OUTAGE_SECONDS": "15",
+    "MEDIAMON_LEASE_SECONDS": "30",
+}
 
 
 @pytest.fixture(scope="module")
@@ -24,19 +45,33 @@ def sites() -> Iterator[fixturesite.Sites]:
 
 
 def _paced_job(sites: fixturesite.Sites, directory: Path) -> Path:
-    """The benchmark job, paced (one request at a time, 0.1 s apart) so the run is surely still going
-    when the fault is injected: ~15 s for the pages instead of ~2 s."""
+    """The benchmark job, paced (one request at a time, 0.2 s apart) so the run is surely still going
+    when the fault is injected."""
     text = fixturesite.bench_job_toml(sites)
     paced = re.sub(r"(?m)^concurrency_per_host = .*$", "concurrency_per_host = 1", text)
-    paced = re.sub(r"(?m)^delay_seconds = .*$", "delay_seconds = 0.1", paced)
-    assert "concurrency_per_host = 1\n" in paced and "delay_seconds = 0.1\n" in paced
+    paced = re.sub(r"(?m)^delay_seconds = .*$", "delay_seconds = 0.2", paced)
+    assert "concurrency_per_host = 1\n" in paced and "delay_seconds = 0.2\n" in paced
     path = directory / "paced.toml"
     path.write_text(paced, encoding="utf-8")
     return path
 
 
 def _dbname(db_url: str) -> str:
-    return str(psycopg.conninfo.conninfo_to_dict(db_url)["dbname"])
+    return str(conninfo_to_dict(db_url)["dbname"])
+
+
+def _proxy_for(db_url: str) -> tuple[Proxy, str]:
+    """A proxy in front of the test database's server, and the database URL that goes through it."""
+    info = conninfo_to_dict(db_url)
+    host = str(info.get("host") or "")
+    if host.startswith("/"):
+        sockets = [s for s in glob.glob(os.path.join(host, ".s.PGSQL.*")) if not s.endswith(".lock")]
+        assert len(sockets) == 1, sockets
+        target: tuple[str, int] | str = sockets[0]
+    else:
+        target = (host or "127.0.0.1", int(info.get("port") or 5432))
+    proxy = Proxy(target)
+    return proxy, make_conninfo(db_url, host="127.0.0.1", port=str(proxy.port))
 
 
 def _cut_crawler_connections(admin_url: str, db_url: str) -> int:
@@ -50,25 +85,153 @@ def _cut_crawler_connections(admin_url: str, db_url: str) -> int:
     return len(rows)
 
 
-def _fetched(db_url: str) -> int:
+def _running_counter(db_url: str, name: str = "fetched") -> int:
     with psycopg.connect(db_url) as conn:
-        row = conn.execute("SELECT (counters->>'fetched')::int FROM crawl_runs WHERE status = 'running'").fetchone()
+        row = conn.execute(
+            "SELECT (counters->>%s)::int FROM crawl_runs WHERE status = 'running' ORDER BY id LIMIT 1", (name,)
+        ).fetchone()
     return int(row[0]) if row and row[0] else 0
+
+
+def _wait_mid_run(db_url: str, is_alive: object, counter: str = "fetched") -> None:
+    deadline = time.monotonic() + 120
+    while _running_counter(db_url, counter) == 0:
+        assert callable(is_alive) and is_alive(), "the crawl ended before the fault could be injected"
+        assert time.monotonic() < deadline, "the crawl never got going"
+        time.sleep(0.1)
+
+
+def _integrity(db_url: str) -> tuple[int, int, int]:
+    """(articles, articles missing aliases or seen-marks, pages marked stored without an article)."""
+    with psycopg.connect(db_url) as conn:
+        stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        incomplete = conn.execute(
+            "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_urls u WHERE u.article_id = a.id)"
+            " OR NOT EXISTS (SELECT 1 FROM crawl_seen s WHERE s.article_id = a.id)"
+        ).fetchone()[0]
+        orphan_seen = conn.execute(
+            "SELECT count(*) FROM crawl_seen WHERE outcome = %s AND article_id IS NULL", (outcomes.STORED,)
+        ).fetchone()[0]
+    return int(stored), int(incomplete), int(orphan_seen)
+
+
+def _runs(db_url: str) -> list[tuple[int, str, str | None, int, int]]:
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute("SELECT id, status, message, fetched, stored FROM crawl_runs ORDER BY id").fetchall()
+    return [(int(r[0]), r[1], r[2], int(r[3]), int(r[4])) for r in rows]
+
+
+# --- the CLI in a subprocess ---------------------------------------------------------------------
+
+
+def _env(db_url: str, marker: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIAMON_")}
+    env.update(TIMINGS, DATABASE_URL=db_url, MEDIAMON_WORKERS="2", MEDIAMON_FAULT_TEST=marker or uuid.uuid4().hex)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    return env
+
+
+def _start_cli(job: Path, db_url: str, marker: str = "") -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "crawl", str(job), "--no-progress"],
+        env=_env(db_url, marker), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # its own process group, as a shell gives a command
+    )
+
+
+def _finish(proc: subprocess.Popen[str], timeout: float = 180) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def _crawl(job: Path, db_url: str) -> tuple[int, str, str]:
+    return _finish(_start_cli(job, db_url))
+
+
+def _no_traceback(out: str, err: str) -> None:
+    assert "Traceback" not in out + err, err[-3000:]
+
+
+# --- connection faults ----------------------------------------------------------------------------
+
+
+def _inject(proxy: Proxy, fault: str) -> None:
+    if fault == "cut_10s":
+        proxy.cut()
+        time.sleep(10)
+        proxy.restore()
+    elif fault == "resets_3":
+        for _ in range(3):
+            proxy.reset()
+            time.sleep(0.5)
+    elif fault == "hang_30s":
+        proxy.hang()
+        time.sleep(30)
+        proxy.restore()
+    elif fault == "cut_for_good":
+        proxy.cut()
+    else:
+        raise AssertionError(fault)
+
+
+#: fault -> (status of the faulted run, exit code of its `mediamon crawl`)
+FAULTS = {
+    "cut_10s": ("succeeded", 0),  # shorter than the outage window: retried, nothing lost
+    "resets_3": ("succeeded", 0),
+    "hang_30s": ("failed", 1),  # longer than the outage window: the run stops, bounded
+    "cut_for_good": ("failed", 1),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_connection_fault_mid_crawl_ends_in_documented_status(
+    fault: str, sites: fixturesite.Sites, db_url: str, tmp_path: Path
+) -> None:
+    status, code = FAULTS[fault]
+    job = _paced_job(sites, tmp_path)
+    proxy, via_proxy = _proxy_for(db_url)
+    with proxy:
+        first = _start_cli(job, via_proxy)
+        _wait_mid_run(db_url, lambda: first.poll() is None)
+        injector = threading.Thread(target=_inject, args=(proxy, fault))
+        injector.start()
+        time.sleep(0.5)
+        # a second crawl of the job, straight to the database, while the first is alive: skipped
+        second_code, second_out, second_err = _crawl(job, db_url)
+        assert first.poll() is None, "the faulted run ended before the second crawl could be checked"
+        assert second_code == 0 and "skipped" in second_out, second_out + second_err[-2000:]
+        injector.join()
+        first_code, out, err = _finish(first)
+        proxy.restore()
+    _no_traceback(out, err)
+    assert first_code == code, out + err[-3000:]
+    runs = _runs(db_url)
+    faulted = runs[0]
+    assert [r[1] for r in runs[1:2]] == ["skipped"]
+    if status == "succeeded":
+        assert faulted[1] == "succeeded", faulted
+    else:  # the row says failed, or (database gone at the end too) the next crawl closes it as failed
+        assert faulted[1] in ("failed", "running"), faulted
+        rerun_code, rerun_out, rerun_err = _crawl(job, db_url)
+        _no_traceback(rerun_out, rerun_err)
+        assert rerun_code == 0, rerun_out + rerun_err[-3000:]
+        faulted = _runs(db_url)[0]
+        assert faulted[1] == "failed" and faulted[2], faulted
+    stored, incomplete, orphan_seen = _integrity(db_url)
+    assert (stored, incomplete, orphan_seen) == (PAGES, 0, 0)  # what a clean crawl stores, each page once
 
 
 def test_connections_cut_mid_run_lose_nothing(
     sites: fixturesite.Sites, db_url: str, pg_server_url: str, tmp_path: Path
 ) -> None:
+    """Database restarts (server-side terminations) while batches are written: retried, nothing lost."""
     job = _paced_job(sites, tmp_path)
     result: dict[str, crawl.RunSummary] = {}
-    runner = threading.Thread(
-        target=lambda: result.setdefault("run", crawl.run_job(job, config.Settings(workers=2), db_url=db_url))
-    )
+    settings = config.Settings(workers=2, db_outage_seconds=15)
+    runner = threading.Thread(target=lambda: result.setdefault("run", crawl.run_job(job, settings, db_url=db_url)))
     runner.start()
     cuts = 0
-    deadline = time.monotonic() + 120
-    while runner.is_alive() and _fetched(db_url) == 0 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    _wait_mid_run(db_url, runner.is_alive)
     for _ in range(3):  # cut while batches are being written
         cuts += _cut_crawler_connections(pg_server_url, db_url)
         time.sleep(0.4)
@@ -77,68 +240,53 @@ def test_connections_cut_mid_run_lose_nothing(
     assert cuts > 0, "the crawl finished before any connection could be cut"
     summary = result["run"]
     assert summary.status == "succeeded", summary.message
-    with psycopg.connect(db_url) as conn:
-        stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        incomplete = conn.execute(
-            "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_urls u WHERE u.article_id = a.id)"
-            " OR NOT EXISTS (SELECT 1 FROM crawl_seen s WHERE s.article_id = a.id)"
-        ).fetchone()[0]
-    assert stored == PAGES  # every page stored exactly once (unique keys make a second copy impossible)
-    assert incomplete == 0  # no article without its aliases and its seen-marks
+    assert _integrity(db_url) == (PAGES, 0, 0)
     assert summary.counters.get(outcomes.STORED) == PAGES
     assert summary.counters.get(outcomes.ERROR_DB, 0) == 0
 
 
-def _allow_connections(admin_url: str, db_url: str, allow: bool) -> None:
-    name = _dbname(db_url)
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(
-            psycopg.sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}").format(
-                psycopg.sql.Identifier(name), psycopg.sql.SQL("true" if allow else "false")
-            )
-        )
+# --- process death --------------------------------------------------------------------------------
 
 
-def test_database_down_for_good_stops_the_run_without_half_written_rows(
-    sites: fixturesite.Sites, db_url: str, pg_server_url: str, tmp_path: Path
-) -> None:
-    from crawler.service import staleruns
-    from crawler.store import db
-
-    job = _paced_job(sites, tmp_path)
-    outcome: dict[str, object] = {}
-
-    def run() -> None:
+def _processes_with(marker: str) -> list[int]:
+    """Pids of live processes whose environment carries `marker` (the CLI and all it started)."""
+    found = []
+    for environ in glob.glob("/proc/[0-9]*/environ"):
         try:
-            outcome["summary"] = crawl.run_job(job, config.Settings(workers=2), db_url=db_url)
-        except db.DatabaseUnavailable as exc:
-            outcome["error"] = exc
+            data = Path(environ).read_bytes()
+        except OSError:
+            continue
+        if f"MEDIAMON_FAULT_TEST={marker}".encode() in data.split(b"\0"):
+            pid = int(environ.split("/")[2])
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if state != "Z":  # a zombie is dead, only not yet reaped
+                found.append(pid)
+    return found
 
-    runner = threading.Thread(target=run)
-    runner.start()
-    deadline = time.monotonic() + 120
-    while runner.is_alive() and _fetched(db_url) == 0 and time.monotonic() < deadline:
+
+def test_sigkill_of_the_cli_group_leaves_no_process_and_the_next_crawl_closes_its_row(
+    sites: fixturesite.Sites, db_url: str, tmp_path: Path
+) -> None:
+    job = _paced_job(sites, tmp_path)
+    marker = uuid.uuid4().hex
+    proc = _start_cli(job, db_url, marker)
+    _wait_mid_run(db_url, lambda: proc.poll() is None, counter="stored")
+    assert len(_processes_with(marker)) >= 3  # the CLI, the crawl child, its extraction workers
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    deadline = time.monotonic() + 5
+    while _processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    _allow_connections(pg_server_url, db_url, False)
-    try:
-        _cut_crawler_connections(pg_server_url, db_url)
-        runner.join(timeout=180)  # retries with backoff, then gives up: bounded, never hangs
-        assert not runner.is_alive()
-    finally:
-        _allow_connections(pg_server_url, db_url, True)
-    # the run could not close its own row while the database was gone: a clear error, not a hang
-    assert isinstance(outcome.get("error"), db.DatabaseUnavailable), outcome
-    with psycopg.connect(db_url) as conn:
-        incomplete = conn.execute(
-            "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_urls u WHERE u.article_id = a.id)"
-            " OR NOT EXISTS (SELECT 1 FROM crawl_seen s WHERE s.article_id = a.id)"
-        ).fetchone()[0]
-        seen_without_article = conn.execute(
-            "SELECT count(*) FROM crawl_seen WHERE outcome = %s AND article_id IS NULL", (outcomes.STORED,)
-        ).fetchone()[0]
-    assert incomplete == 0  # whole batches or nothing
-    assert seen_without_article == 0  # a page is marked done only together with its article
-    # the next service start finds the orphaned 'running' row and closes it
-    assert len(staleruns.recover_stale(db_url)) == 1
-    with psycopg.connect(db_url) as conn:
-        assert conn.execute("SELECT status FROM crawl_runs").fetchall() == [("failed",)]
+    assert _processes_with(marker) == []
+    killed = _runs(db_url)[0]
+    assert killed[1] == "running" and killed[4] > 0  # counters written as the run went
+    code, out, err = _crawl(job, db_url)  # at once: the lease's holder is provably dead
+    _no_traceback(out, err)
+    assert code == 0, out + err[-3000:]
+    killed_after, rerun = _runs(db_url)[:2]
+    assert killed_after[1] == "failed" and killed_after[2] and killed_after[3] > 0 and killed_after[4] > 0
+    assert rerun[1] == "succeeded"
+    assert _integrity(db_url) == (PAGES, 0, 0)
