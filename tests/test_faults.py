@@ -290,3 +290,173 @@ def test_sigkill_of_the_cli_group_leaves_no_process_and_the_next_crawl_closes_it
     assert killed_after[1] == "failed" and killed_after[2] and killed_after[3] > 0 and killed_after[4] > 0
     assert rerun[1] == "succeeded"
     assert _integrity(db_url) == (PAGES, 0, 0)
+
+
+# --- bad pages ------------------------------------------------------------------------------------
+
+#: peak resident memory any crawl process may reach on a 20 MB page (README, "Reliability")
+WORKER_RSS_CEILING_MB = 512
+HUGE_PAGE_BYTES = 20_000_000
+
+
+def _article(title: str, extra_head: str = "", tail: str = "") -> str:
+    para = ("<p>Cuba and Venezuela signed a new oil agreement in Havana on Tuesday, officials said, "
+            "extending shipments that began two decades ago under earlier governments.</p>\n")
+    return (f"<!DOCTYPE html><html><head><title>{title}</title>{extra_head}"
+            f'<meta property="article:published_time" content="{time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}">'
+            f"</head><body><article><h1>{title}</h1>{para * 12}<p>{title}.</p></article>{tail}</body></html>")
+
+
+class _BadSite:
+    """A loopback site whose sitemap lists good pages and bad ones (NUL bytes, a 10 KB canonical, 20 MB)."""
+
+    def __init__(self) -> None:
+        import random
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        rng = random.Random(7)
+        self.long_path = "/news/" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(10_000))
+        filler = ('<div class="comment"><span>reader</span><p>' + "lorem ipsum dolor sit amet " * 8 + "</p></div>\n")
+        pages: dict[str, bytes] = {
+            "/news/good-one": _article("Havana oil deal one").encode(),
+            "/news/good-two": _article("Havana oil deal two").encode(),
+            "/news/nul": _article("Havana oil deal with NUL bytes").replace("<body>", "<body>\x00 \x00 \x00 \x00").encode(),
+            "/news/long-canonical": _article(
+                "Havana oil deal with a long canonical", f'<link rel="canonical" href="{self.long_path}">').encode(),
+            "/news/huge": _article("Havana oil deal in a huge page",
+                                   tail=filler * (HUGE_PAGE_BYTES // len(filler))).encode(),
+        }
+        self.pages = pages
+        handler_pages = pages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                if self.path == "/sitemap.xml":
+                    base = f"http://{self.headers['Host']}"
+                    locs = "".join(f"<url><loc>{base}{p}</loc></url>" for p in handler_pages)
+                    body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+                    self._send(200, "application/xml", body.encode())
+                elif self.path in handler_pages:
+                    self._send(200, "text/html; charset=utf-8", handler_pages[self.path])
+                else:
+                    self._send(404, "text/plain", b"not found")
+
+            def _send(self, status: int, ctype: str, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def job(self, directory: Path) -> Path:
+        from crawler.fixturesite.jobfile import TOPICS
+
+        host = self.base.split("//", 1)[1]
+        path = directory / "badpages.toml"
+        path.write_text(f"""name = "badpages"
+[limits]
+max_articles_per_run = 100
+concurrency_per_host = 4
+delay_seconds = 0
+max_page_bytes = 25_000_000
+min_text_chars = 200
+{TOPICS}
+[[sources]]
+name = "sitemap"
+kind = "sitemap"
+url = "{self.base}/sitemap.xml"
+language = "en"
+allowed_domains = ["{host}"]
+""", encoding="utf-8")
+        return path
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
+    out, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+@pytest.fixture(scope="module")
+def bad_pages_run(
+    module_db_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[crawl.RunSummary, dict[int, float]]]:
+    """One crawl of the bad site, with the peak RSS of every process it started, sampled from /proc."""
+    site = _BadSite()
+    job = site.job(tmp_path_factory.mktemp("badpages"))
+    peaks: dict[int, float] = {}
+    result: dict[str, crawl.RunSummary] = {}
+    runner = threading.Thread(target=lambda: result.setdefault(
+        "run", crawl.run_job(job, config.Settings(workers=2), db_url=module_db_url)))
+    runner.start()
+    while runner.is_alive():
+        for pid in _descendants(os.getpid()):
+            peaks[pid] = max(peaks.get(pid, 0.0), _peak_rss_mb(pid))
+        time.sleep(0.05)
+    site.close()
+    yield result["run"], peaks
+
+
+def _page_outcome(db_url: str, url_part: str) -> tuple[str, str]:
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute("SELECT outcome, coalesce(detail, '') FROM crawl_errors WHERE url LIKE %s",
+                           (f"%{url_part}%",)).fetchone()
+        if row is None:
+            row = conn.execute("SELECT outcome, '' FROM crawl_seen WHERE url LIKE %s", (f"%{url_part}%",)).fetchone()
+    assert row is not None, url_part
+    return str(row[0]), str(row[1])
+
+
+def test_a_page_with_several_nul_bytes_is_stored(bad_pages_run: tuple[crawl.RunSummary, dict[int, float]],
+                                                 module_db_url: str) -> None:
+    assert _page_outcome(module_db_url, "/news/nul")[0] == outcomes.STORED
+
+
+def test_a_10kb_canonical_url_costs_only_its_own_row(bad_pages_run: tuple[crawl.RunSummary, dict[int, float]],
+                                                     module_db_url: str) -> None:
+    summary, _ = bad_pages_run
+    outcome, detail = _page_outcome(module_db_url, "/news/long-canonical")
+    assert outcome == outcomes.ERROR_DB and "index row" in detail
+    assert summary.status == "succeeded"
+    assert _page_outcome(module_db_url, "/news/good-one")[0] == outcomes.STORED
+    assert _page_outcome(module_db_url, "/news/good-two")[0] == outcomes.STORED
+
+
+def test_a_20mb_page_stays_under_the_memory_ceiling(bad_pages_run: tuple[crawl.RunSummary, dict[int, float]],
+                                                    module_db_url: str) -> None:
+    summary, peaks = bad_pages_run
+    assert summary.counters.get(outcomes.FETCHED) == 5  # the huge page was downloaded whole
+    assert len(peaks) >= 3  # the crawl child and its extraction workers were sampled
+    assert max(peaks.values()) < WORKER_RSS_CEILING_MB, peaks
+    assert _page_outcome(module_db_url, "/news/huge")[0] == outcomes.STORED  # the article is in its first MB

@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from crawler import models, outcomes
@@ -44,17 +45,40 @@ class PagePipeline:
             min_text_chars=job.limits.min_text_chars,
             max_page_bytes=job.limits.max_page_bytes,
         )
-        # spawn: a fork of a process running a Twisted reactor and a psycopg connection is not safe
-        self.pool = ProcessPoolExecutor(
-            max_workers=self.run.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=work.init_worker,
-            initargs=(config,),
-        )
+        self.worker_config = config
+        self.pool = self._new_pool()
         # pages must not wait for the next page to be stored (the last ones of a run, or while only
         # slow requests are in flight): flush on a timer too
         self.stop_ticker = asyncio.Event()
         self.ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn: a fork of a process running a Twisted reactor and a psycopg connection is not safe
+        return ProcessPoolExecutor(
+            max_workers=self.run.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=work.init_worker,
+            initargs=(self.worker_config,),
+            max_tasks_per_child=work.WORKER_MAX_PAGES,  # recycled: library caches do not grow for ever
+        )
+
+    async def _extract(self, fetched: work.Fetched) -> models.Page | models.Ended:
+        """One page through the pool. A worker that dies (its memory limit, a crash in C) breaks the
+        pool: it is rebuilt and the page tried once more, so a bad page costs one extract_failed."""
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            pool = self.pool
+            try:
+                return await loop.run_in_executor(pool, work.process_page, fetched)
+            except BrokenProcessPool as exc:
+                if self.pool is pool and not self.closing:
+                    log.warning("extraction worker died: pool rebuilt", extra={"url": fetched.url, "error": repr(exc)})
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = self._new_pool()
+                if attempt == 2 or self.closing:
+                    return models.Ended(tuple(u for u, _ in fetched.aliases), outcomes.EXTRACT_FAILED,
+                                        "extraction worker died (memory limit or crash)")
+        raise AssertionError("unreachable")
 
     async def _tick(self) -> None:
         while not self.stop_ticker.is_set():
@@ -67,10 +91,9 @@ class PagePipeline:
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         if "fetched" in item:
             fetched: work.Fetched = item["fetched"]
-            loop = asyncio.get_running_loop()
             try:
-                result = await loop.run_in_executor(self.pool, work.process_page, fetched)
-            except Exception as exc:  # a worker crash must cost one page, not the run
+                result = await self._extract(fetched)
+            except Exception as exc:  # noqa: BLE001 - a failure in one page's extraction costs that page
                 log.warning("extraction crashed", extra={"url": fetched.url, "error": repr(exc)})
                 urls_ = tuple(u for u, _ in fetched.aliases)
                 result = models.Ended(urls_, outcomes.EXTRACT_FAILED, repr(exc))
