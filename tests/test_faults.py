@@ -310,7 +310,7 @@ def _article(title: str, extra_head: str = "", tail: str = "") -> str:
 class _BadSite:
     """A loopback site whose sitemap lists good pages and bad ones (NUL bytes, a 10 KB canonical, 20 MB)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, bad: bool = True) -> None:
         import random
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -320,12 +320,14 @@ class _BadSite:
         pages: dict[str, bytes] = {
             "/news/good-one": _article("Havana oil deal one").encode(),
             "/news/good-two": _article("Havana oil deal two").encode(),
-            "/news/nul": _article("Havana oil deal with NUL bytes").replace("<body>", "<body>\x00 \x00 \x00 \x00").encode(),
+            "/news/nul": _article("Havana NUL bytes").replace("<body>", "<body>\x00 \x00 \x00 \x00").encode(),
             "/news/long-canonical": _article(
                 "Havana oil deal with a long canonical", f'<link rel="canonical" href="{self.long_path}">').encode(),
             "/news/huge": _article("Havana oil deal in a huge page",
                                    tail=filler * (HUGE_PAGE_BYTES // len(filler))).encode(),
         }
+        if not bad:
+            pages = {p: body for p, body in pages.items() if p.startswith("/news/good")}
         self.pages = pages
         handler_pages = pages
 
@@ -355,11 +357,18 @@ class _BadSite:
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def job(self, directory: Path) -> Path:
+    def job(self, directory: Path, *, extra_sources: tuple[str, ...] = ()) -> Path:
         from crawler.fixturesite.jobfile import TOPICS
 
         host = self.base.split("//", 1)[1]
         path = directory / "badpages.toml"
+        extra = "".join(f"""
+[[sources]]
+name = "extra-{i}"
+kind = "sitemap"
+url = "{url}"
+allowed_domains = ["{host}"]
+""" for i, url in enumerate(extra_sources))
         path.write_text(f"""name = "badpages"
 [limits]
 max_articles_per_run = 100
@@ -374,7 +383,7 @@ kind = "sitemap"
 url = "{self.base}/sitemap.xml"
 language = "en"
 allowed_domains = ["{host}"]
-""", encoding="utf-8")
+{extra}""", encoding="utf-8")
         return path
 
     def close(self) -> None:
@@ -460,3 +469,69 @@ def test_a_20mb_page_stays_under_the_memory_ceiling(bad_pages_run: tuple[crawl.R
     assert len(peaks) >= 3  # the crawl child and its extraction workers were sampled
     assert max(peaks.values()) < WORKER_RSS_CEILING_MB, peaks
     assert _page_outcome(module_db_url, "/news/huge")[0] == outcomes.STORED  # the article is in its first MB
+
+
+# --- statuses, permanent database errors, the reader role ------------------------------------------
+
+
+@pytest.fixture
+def small_site() -> Iterator[_BadSite]:
+    site = _BadSite(bad=False)
+    yield site
+    site.close()
+
+
+def test_a_run_where_some_sources_failed_is_partial(small_site: _BadSite, db_url: str, tmp_path: Path) -> None:
+    job = small_site.job(tmp_path, extra_sources=(f"{small_site.base}/missing-sitemap.xml",))
+    summary = crawl.run_exclusive(job, config.Settings(workers=1), db_url=db_url)
+    assert (summary.status, summary.message) == ("partial", "1 of 2 sources failed")
+    assert summary.counters.get(outcomes.STORED) == 2
+
+
+def test_a_run_where_no_source_could_be_read_failed(small_site: _BadSite, db_url: str, tmp_path: Path) -> None:
+    small_site.close()  # nothing answers any more
+    job = small_site.job(tmp_path)
+    summary = crawl.run_exclusive(job, config.Settings(workers=1), db_url=db_url)
+    assert (summary.status, summary.message) == ("failed", "no source could be read")
+
+
+@pytest.mark.parametrize(
+    "bad_url",
+    ["not a url", "mysql://user@127.0.0.1/mediamon", "postgresql://postgres@127.0.0.1:{port}/no_such_database_xyz",
+     "postgresql://no_such_role_xyz@127.0.0.1:{port}/postgres"],
+)
+def test_a_permanent_database_error_fails_at_once_with_one_line(bad_url: str, pg_server_url: str,
+                                                                tmp_path: Path) -> None:
+    info = conninfo_to_dict(pg_server_url)
+    host = str(info.get("host") or "127.0.0.1")
+    port = str(info.get("port") or 5432)
+    if host.startswith("/"):  # the embedded server listens on a Unix socket: same server, socket form
+        bad_url = bad_url.replace("@127.0.0.1:{port}/", "@/").replace("/postgres", "/postgres?host=" + host)
+        bad_url = bad_url.replace("/no_such_database_xyz", "/no_such_database_xyz?host=" + host)
+    bad_url = bad_url.replace("{port}", port)
+    from crawler.fixturesite.jobfile import TOPICS
+
+    job = tmp_path / "j.toml"
+    job.write_text(f'name = "j"\n{TOPICS}\n[[sources]]\nname = "s"\nkind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n',
+                   encoding="utf-8")
+    assert subprocess.run([sys.executable, "-m", "crawler.cli", "validate", str(job)], env=_env("x"),
+                          capture_output=True).returncode == 0
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", str(job), "--no-progress"],
+                          env=_env(bad_url), capture_output=True, text=True, timeout=60)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 2, proc.stderr
+    assert len(lines) == 1 and lines[0].startswith("mediamon: "), proc.stderr
+    assert time.monotonic() - started < 20  # not retried as if the server were unreachable
+
+
+def test_the_reader_role_cannot_block_a_crawl(small_site: _BadSite, db_url: str, tmp_path: Path) -> None:
+    job = small_site.job(tmp_path)
+    with psycopg.connect(db_url, autocommit=True) as reader:
+        reader.execute("SET ROLE mediamon_reader")
+        reader.execute("SELECT pg_advisory_lock(%s)", (crawl.lock_key("badpages"),))  # the former job lock
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            reader.execute("INSERT INTO leases (name, token, holder_host, holder_pid, expires_at) "
+                           "VALUES ('job:badpages', gen_random_uuid(), 'x', 1, now() + interval '1 day')")
+        summary = crawl.run_exclusive(job, config.Settings(workers=1), db_url=db_url)
+    assert summary.status == "succeeded"

@@ -71,7 +71,7 @@ class PagePipeline:
             try:
                 return await loop.run_in_executor(pool, work.process_page, fetched)
             except BrokenProcessPool as exc:
-                if self.pool is pool and not self.closing:
+                if pool is not None and self.pool is pool and not self.closing:
                     log.warning("extraction worker died: pool rebuilt", extra={"url": fetched.url, "error": repr(exc)})
                     pool.shutdown(wait=False, cancel_futures=True)
                     self.pool = self._new_pool()

