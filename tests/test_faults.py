@@ -300,11 +300,12 @@ HUGE_PAGE_BYTES = 20_000_000
 
 
 def _article(title: str, extra_head: str = "", tail: str = "") -> str:
-    para = ("<p>Cuba and Venezuela signed a new oil agreement in Havana on Tuesday, officials said, "
-            "extending shipments that began two decades ago under earlier governments.</p>\n")
+    paras = "".join(
+        f"<p>{title}: Cuba and Venezuela signed clause {i} of a new oil agreement in Havana, officials said, "
+        f"extending shipments that began {i + 2} decades ago under earlier governments.</p>\n" for i in range(12))
     return (f"<!DOCTYPE html><html><head><title>{title}</title>{extra_head}"
             f'<meta property="article:published_time" content="{time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}">'
-            f"</head><body><article><h1>{title}</h1>{para * 12}<p>{title}.</p></article>{tail}</body></html>")
+            f"</head><body><article><h1>{title}</h1>{paras}</article>{tail}</body></html>")
 
 
 class _BadSite:
