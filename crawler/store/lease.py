@@ -105,6 +105,10 @@ def release(conn: psycopg.Connection, lease: Lease) -> None:
         conn.execute(_q("release"), {"name": lease.name, "token": lease.token})
 
 
+#: pause between renewal attempts after a failed one (s)
+RETRY_SECONDS = 1.0
+
+
 class Keeper:
     """Renews a lease from a daemon thread until `stop`; see the module docstring for `expired`."""
 
@@ -129,17 +133,20 @@ class Keeper:
         return self
 
     def _run(self) -> None:
-        while not self._stop.wait(self.every):
+        wait = self.every
+        while not self._stop.wait(wait):
             started = time.monotonic()
             try:
                 if self._conn is None or self._conn.closed:
                     self._conn = db.connect(self.url, autocommit=True, timeouts=self._timeouts)
                 with db.watchdog(self._conn, self._timeouts.statement):
                     ours = renew(self._conn, self.lease)
-            except (psycopg.Error, db.DatabaseUnavailable) as exc:
+            except (psycopg.Error, db.DatabaseUnavailable, db.DatabaseConfigError) as exc:
                 self._close()
                 log.warning("lease not renewed", extra={"lease": self.lease.name, "error": str(exc).strip()})
+                wait = min(self.every, RETRY_SECONDS)  # try again soon: the lease is running out
                 continue
+            wait = self.every
             if not ours:
                 log.error("lease taken over", extra={"lease": self.lease.name})
                 self._lost.set()
