@@ -1,4 +1,4 @@
--- 0008: job leases (one run per job, surviving reconnects) and the 'partial' run status.
+-- 0008: job leases (one run per job, surviving reconnects; see README, "Reliability").
 --
 -- A lease is a row, not a session-level advisory lock: it does not vanish when the connection that
 -- took it is cut, and mediamon_reader (SELECT only, and not on this table) cannot take or hold one.
@@ -14,9 +14,3 @@ CREATE TABLE leases (
     expires_at  timestamptz NOT NULL
 );
 REVOKE ALL ON leases FROM PUBLIC;
-
--- succeeded: every source was read; partial: some sources failed; failed: none read, or the database
--- was lost, or the crawl died; interrupted: stopped by a signal; skipped: another process had the job.
-ALTER TABLE crawl_runs DROP CONSTRAINT IF EXISTS crawl_runs_status_check;
-ALTER TABLE crawl_runs ADD CONSTRAINT crawl_runs_status_check
-    CHECK (status IN ('running', 'succeeded', 'partial', 'failed', 'interrupted', 'skipped'));
