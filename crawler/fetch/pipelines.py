@@ -24,8 +24,10 @@ FLUSH_SECONDS = 2.0
 class PagePipeline:
     """fetched page -> work.process_page (process pool) -> store.save_batch (one transaction per batch)."""
 
-    def __init__(self, crawler: Any) -> None:
+    def __init__(self, crawler: Any, *, workers: int, batch_size: int = BATCH_SIZE,
+                 flush_seconds: float = FLUSH_SECONDS) -> None:
         self.crawler = crawler
+        self.workers, self.batch_size, self.flush_seconds = workers, batch_size, flush_seconds
         self.buffer: list[models.Page | models.Ended] = []
         self.last_flush = time.monotonic()
         self.pool: ProcessPoolExecutor | None = None
@@ -33,7 +35,14 @@ class PagePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> PagePipeline:
-        return cls(crawler)
+        """Plain values from the Scrapy settings (set by crawl.scrapy_settings from the run plan)."""
+        settings = crawler.settings
+        return cls(
+            crawler,
+            workers=settings.getint("MEDIAMON_WORKERS", 1),
+            batch_size=settings.getint("MEDIAMON_BATCH_SIZE", BATCH_SIZE),
+            flush_seconds=settings.getfloat("MEDIAMON_FLUSH_SECONDS", FLUSH_SECONDS),
+        )
 
     async def open_spider(self) -> None:
         spider = self.crawler.spider
@@ -55,7 +64,7 @@ class PagePipeline:
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn: a fork of a process running a Twisted reactor and a psycopg connection is not safe
         return ProcessPoolExecutor(
-            max_workers=self.run.workers,
+            max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=work.init_worker,
             initargs=(self.worker_config,),
@@ -83,7 +92,7 @@ class PagePipeline:
     async def _tick(self) -> None:
         while not self.stop_ticker.is_set():
             try:
-                await asyncio.wait_for(self.stop_ticker.wait(), FLUSH_SECONDS)
+                await asyncio.wait_for(self.stop_ticker.wait(), self.flush_seconds)
             except TimeoutError:
                 if self.buffer:
                     await self.flush()
@@ -107,7 +116,7 @@ class PagePipeline:
         else:
             result = item["outcome"]
         self.buffer.append(result)
-        if len(self.buffer) >= BATCH_SIZE or time.monotonic() - self.last_flush > FLUSH_SECONDS:
+        if len(self.buffer) >= self.batch_size or time.monotonic() - self.last_flush > self.flush_seconds:
             await self.flush()
         return {}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy.http import Response
@@ -17,6 +17,10 @@ from twisted.python.failure import Failure
 from crawler import models, outcomes
 from crawler.fetch import discover, failures, sitemaps, urls
 from crawler.run import work
+
+if TYPE_CHECKING:
+    from crawler.jobs.jobs import Job
+    from crawler.run.crawl import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +37,10 @@ def failure_outcome(failure: Failure) -> tuple[str, str]:
 class JobSpider(scrapy.Spider):
     name = "mediamon"
 
-    def __init__(self, *, job: Any, run: Any, **kwargs: Any) -> None:
+    def __init__(self, *, job: Job, run: RunContext, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.job = job
-        self.run = run  # crawler.run.crawl.RunContext: db worker, source ids, now, counters
+        self.run = run  # the typed writer (store.writer.Writer), source ids, now, counters
         # Scrapy's offsite filter takes bare host names (it drops entries with a port); our own
         # urls.allowed() check before scheduling also enforces ports
         self.allowed_domains = sorted({h.rsplit(":", 1)[0] if h.count(":") == 1 else h for h in job.hosts})

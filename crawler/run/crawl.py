@@ -180,6 +180,7 @@ def scrapy_settings(job: Any, settings: config.Settings) -> dict[str, Any]:
         },
         "DUPEFILTER_CLASS": "crawler.fetch.middlewares.RunDupeFilter",
         "ITEM_PIPELINES": {"crawler.fetch.pipelines.PagePipeline": 300},
+        "MEDIAMON_WORKERS": settings.workers,  # extraction processes (crawler.fetch.pipelines)
         "CONCURRENT_ITEMS": 64,
     }
 

@@ -256,7 +256,8 @@ class Service:
             with db.connect(self.db_url, autocommit=True) as conn:
                 run_id = store.record_skipped_run(conn, name, trigger="service", message=message)
         except (db.DatabaseUnavailable, psycopg.OperationalError) as exc:
-            log.warning("run skipped, not recorded: database unreachable", extra={"job": name, "error": str(exc).strip()})
+            log.warning("run skipped, not recorded: database unreachable",
+                        extra={"job": name, "error": str(exc).strip()})
             return
         log.info("run skipped: " + message, extra={"job": name, "run": run_id})
 
