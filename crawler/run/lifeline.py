@@ -41,9 +41,11 @@ def set_death_signal(sig: int = signal.SIGKILL) -> bool:
         return False
 
 
-def die_with_parent(parent_pid: int, alive: Any = None) -> None:
-    """Make this process die with `parent_pid` (call first thing in the child)."""
-    set_death_signal(signal.SIGKILL)
+def die_with_parent(parent_pid: int, alive: Any = None, *, death_signal: bool = True) -> None:
+    """Make this process die with `parent_pid` (call first thing in the child). `alive` is the read
+    end of the lifeline pipe; `death_signal=False` leaves only the pipe (as on systems without prctl)."""
+    if death_signal:
+        set_death_signal(signal.SIGKILL)
     if os.getppid() != parent_pid:  # the parent died before the death signal was armed
         os._exit(1)
     if alive is not None:
@@ -51,11 +53,13 @@ def die_with_parent(parent_pid: int, alive: Any = None) -> None:
 
 
 def _watch(alive: Any) -> None:
-    """Block on the lifeline; at its end the parent is gone: kill this process group, ourselves included."""
+    """Block on the lifeline; at its end the parent is gone: end this process, and its process group
+    when it leads one (never a group it merely belongs to)."""
     with contextlib.suppress(EOFError, OSError):
         while True:
             alive.recv_bytes()
     log.error("parent process gone: stopping the crawl")
-    with contextlib.suppress(OSError):
-        os.killpg(os.getpgrp(), signal.SIGKILL)
+    if os.getpgrp() == os.getpid():  # a group leader (the crawl child): its extraction workers go too
+        with contextlib.suppress(OSError):
+            os.killpg(os.getpgrp(), signal.SIGKILL)
     os._exit(1)
