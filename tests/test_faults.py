@@ -56,6 +56,13 @@ def _paced_job(sites: fixturesite.Sites, directory: Path) -> Path:
     return path
 
 
+def _unpaced_job(sites: fixturesite.Sites, directory: Path) -> Path:
+    """The same job (same name, so the same lease and seen-marks), unpaced: for reruns after a fault."""
+    path = directory / "unpaced.toml"
+    path.write_text(fixturesite.bench_job_toml(sites), encoding="utf-8")
+    return path
+
+
 def _dbname(db_url: str) -> str:
     return str(conninfo_to_dict(db_url)["dbname"])
 
@@ -212,7 +219,7 @@ def test_connection_fault_mid_crawl_ends_in_documented_status(
         assert faulted[1] == "succeeded", faulted
     else:  # the row says failed, or (database gone at the end too) the next crawl closes it as failed
         assert faulted[1] in ("failed", "running"), faulted
-        rerun_code, rerun_out, rerun_err = _crawl(job, db_url)
+        rerun_code, rerun_out, rerun_err = _crawl(_unpaced_job(sites, tmp_path), db_url)
         _no_traceback(rerun_out, rerun_err)
         assert rerun_code == 0, rerun_out + rerun_err[-3000:]
         faulted = _runs(db_url)[0]
@@ -283,7 +290,7 @@ def test_sigkill_of_the_cli_group_leaves_no_process_and_the_next_crawl_closes_it
     assert _processes_with(marker) == []
     killed = _runs(db_url)[0]
     assert killed[1] == "running" and killed[4] > 0  # counters written as the run went
-    code, out, err = _crawl(job, db_url)  # at once: the lease's holder is provably dead
+    code, out, err = _crawl(_unpaced_job(sites, tmp_path), db_url)  # at once: the lease's holder is provably dead
     _no_traceback(out, err)
     assert code == 0, out + err[-3000:]
     killed_after, rerun = _runs(db_url)[:2]

@@ -38,7 +38,7 @@ class Retry:
 
     outage_seconds: float = 30.0
     first_backoff: float = 0.5
-    max_backoff: float = 8.0
+    max_backoff: float = 4.0
 
 
 class Writer:
