@@ -378,13 +378,3 @@ def run_counters(conn: psycopg.Connection, run_id: int) -> dict[str, int]:
     row = conn.execute(_q("run_counters"), {"id": run_id}).fetchone()
     conn.commit()
     return dict(row[0]) if row else {}
-
-
-def try_lock(conn: psycopg.Connection, key: int) -> bool:
-    """Take a session-level advisory lock if free (the connection must stay open while it is held)."""
-    row = conn.execute(_q("try_lock"), {"key": key}).fetchone()
-    return bool(row and row[0])
-
-
-def unlock(conn: psycopg.Connection, key: int) -> None:
-    conn.execute(_q("unlock"), {"key": key})

@@ -108,13 +108,6 @@ LIMIT %(limit)s;
 -- name: run_counters
 SELECT counters FROM crawl_runs WHERE id = %(id)s;
 
--- name: try_lock
--- One run per job across processes and hosts: a session lock held on a dedicated connection for the run.
-SELECT pg_try_advisory_lock(%(key)s);
-
--- name: unlock
-SELECT pg_advisory_unlock(%(key)s);
-
 -- name: copy_is_earlier
 -- Identical text arrived from another URL: was it published first? Same rule as stories' first publisher.
 SELECT article_first_time(%(published_at)s, %(date_source)s, now())
