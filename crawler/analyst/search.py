@@ -9,12 +9,12 @@ text search configuration: words are stemmed there, so `elección` also finds `e
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg
 
+from crawler import langtags
 from crawler.analyst import scope
 from crawler.errors import MediamonError, QueryError
 from crawler.match import query as querylang
@@ -31,7 +31,6 @@ HEADLINE_OPTIONS = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 MAX_LIMIT = 1000  # a search prints results; bulk reads are what `mediamon export` is for
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
 class SearchError(MediamonError):
@@ -122,8 +121,8 @@ def parse(text: str) -> querylang.Query:
 
 def language_code(value: str) -> str:
     """ "es-VE" / "pt_BR" / "ES" -> the primary code; raises SearchError when it is not one."""
-    code = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
-    if not _LANGUAGE.match(code):
+    code = langtags.primary(value)
+    if code is None:
         raise SearchError(f"--lang {value!r}: not a language code (use ISO 639-1 such as en, es, pt, fr)")
     return code
 

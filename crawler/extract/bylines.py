@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from crawler.extract import dates
+from crawler.extract import dates, page
 
 # a byline sits right above or below the headline: the nearest text nodes, a few hundred characters at most
 _HEADLINE_NODES_BEFORE, _HEADLINE_NODES_AFTER, _HEADLINE_CHARS = 8, 30, 300
@@ -18,7 +18,7 @@ _PROSE_CHARS = 80
 _INLINE_TAGS = frozenset(["a", "span", "b", "strong", "i", "em", "u", "small", "abbr", "time", "font", "sup", "sub", "mark", "cite", "q", "label"])
 # dates printed with a two-digit year (10.12.19) are trusted only in the byline next to the headline
 _DMY_SHORT = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
-_VISIBLE = "[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+_VISIBLE = page.VISIBLE
 # an <h1> naming the page title has at least this many characters (a logo <h1> reads "News" at most)
 _TITLE_MATCH_CHARS = 12
 
@@ -158,10 +158,7 @@ def _printed_settles(
 
 def printed_days(tree: HtmlElement) -> set[date]:
     """Every full date printed in the visible text of the page body."""
-    body = tree.find("body")
-    if body is None:
-        return set()
-    text = " ".join(body.xpath(f".//text(){_VISIBLE}"))
+    text = page.visible_text(tree)
     found: set[date] = set()
     for pattern in (dates.YMD, dates.DMY, dates.WORDY_DATE):
         for match in pattern.finditer(text):

@@ -11,14 +11,20 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler import models
+from crawler.extract import page
 
 if TYPE_CHECKING:  # annotations only: store imports this module for stated_offset, CLI start stays light
     from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
 
+#: the default: discovery told nothing about the page
+NO_HINTS = models.Hints()
+
 #: precedence of date sources, best first (issue 3 section 5 / issue 6)
 SOURCE_ORDER = ("jsonld", "meta", "text", "time", "url", "feed", "sitemap", "headline", "htmldate")
+#: sources that guess from the page's layout when it states no usable date (crawler.extract.published)
+FALLBACK_SOURCES = ("headline", "htmldate")
 
 # Before the web went mainstream news pages are rare; older dates are almost always placeholders
 # (1970-01-01, 1900-01-01) unless two independent sources on the page state the same day.
@@ -117,7 +123,6 @@ _LABELLED_DATE = re.compile(
     rf"[^\d\n]{{0,20}}?(?:(\d{{4}}-\d{{2}}-\d{{2}})|(\d{{1,2}})\.\s?(\d{{1,2}})\.\s?(\d{{4}})|{_WORDY})",
     re.I,
 )
-_ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|Posting|Story", re.I)
 
 
 @dataclass(frozen=True)
@@ -218,7 +223,7 @@ def date_candidates(
     *,
     jsonld: Sequence[Mapping[str, Any]] = (),
     meta: Mapping[str, str] | None = None,
-    hints: models.Hints = models.Hints(),
+    hints: models.Hints = NO_HINTS,
     include_text: bool = True,
     canonical_url: str | None = None,
 ) -> list[Candidate]:
@@ -241,7 +246,7 @@ def date_candidates(
 
 def _jsonld_candidates(objects: Sequence[Mapping[str, Any]]) -> Iterable[Candidate]:
     # article-typed objects first: a WebPage or a listed related item can carry other dates
-    ranked = sorted(objects, key=lambda obj: 0 if _ARTICLE_TYPES.search(str(obj.get("@type", ""))) else 1)
+    ranked = sorted(objects, key=lambda obj: 0 if page.is_article(obj) else 1)
     for obj in ranked:
         for key, kind in (("datePublished", "published"), ("dateCreated", "published"), ("dateModified", "modified")):
             value = obj.get(key)
@@ -296,11 +301,7 @@ def _printed_date(text: str) -> datetime | None:
 
 def text_candidates(tree: HtmlElement) -> list[Candidate]:
     """The first date printed after a publication label ("Published on", "Veröffentlicht am") in visible text."""
-    body = tree.find("body")
-    if body is None:
-        return []
-    text = " ".join(body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"))
-    match = _LABELLED_DATE.search(text)
+    match = _LABELLED_DATE.search(page.visible_text(tree))
     return [Candidate("text", match.group(0), _labelled_value(match))] if match else []
 
 

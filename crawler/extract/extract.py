@@ -4,21 +4,22 @@ the is-it-an-article verdict is crawler.extract.verdict."""
 from __future__ import annotations
 
 import html as html_lib
-import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
 from crawler import models, outcomes
-from crawler.extract import bylines, dates, decode, language, verdict
+from crawler.extract import decode, language, page, published, verdict
 
 logger = logging.getLogger(__name__)
+
+#: the default: discovery told nothing about the page
+NO_HINTS = models.Hints()
 
 _ANY_TAG = re.compile(r"<[a-zA-Z!/?][^>]*>")
 
@@ -38,20 +39,12 @@ SHORT_BODY_CHARS, RECALL_RATIO = 1000, 0.6
 MAX_ANCHORS = 5000
 
 
-@dataclass(frozen=True)
-class PageData:
-    """Structured data read once from the tree: meta tags and JSON-LD objects."""
-
-    meta: Mapping[str, str]
-    jsonld: tuple[Mapping[str, Any], ...]
-
-
 def extract_article(
     body: bytes,
     url: str,
     *,
     content_type: str | None = None,
-    hints: models.Hints = models.Hints(),
+    hints: models.Hints = NO_HINTS,
     now: datetime,
     max_bytes: int = 5_000_000,
 ) -> models.Article | models.Rejected:
@@ -95,7 +88,8 @@ def _parse(html: str) -> HtmlElement | None:
 
 
 def published_date(
-    body: bytes, url: str, *, content_type: str | None = None, hints: models.Hints = models.Hints(), now: datetime
+    body: bytes, url: str, *, content_type: str | None = None, hints: models.Hints = NO_HINTS,
+    now: datetime,
 ) -> tuple[datetime | None, str | None]:
     """The publication date and its source for any HTML page (articles or not); (None, None) if none."""
     try:
@@ -103,94 +97,11 @@ def published_date(
         tree = _parse(html) if html else None
         if tree is None:
             return None, None
-        page = read_page_data(tree)
-        candidates = _date_candidates(tree, url, page, hints)
-        return _with_htmldate(_choose_lazily(candidates, tree, now), tree, url, now)
+        choice = published.choose(tree, url, page.read_page_data(tree), hints=hints, now=now)
+        return choice.published, choice.source
     except Exception as exc:  # noqa: BLE001 - same boundary as extract_article
         logger.warning("date extraction failed", extra={"url": url, "error": repr(exc)})
         return None, None
-
-
-def _date_candidates(tree: HtmlElement, url: str, page: PageData, hints: models.Hints) -> list[dates.Candidate]:
-    """Date candidates from structured data, <time>, the URLs and the hint (labelled text comes lazily)."""
-    return dates.date_candidates(
-        tree, url, jsonld=page.jsonld, meta=page.meta, hints=hints, include_text=False,
-        canonical_url=_canonical(tree, page, url),
-    )
-
-
-def _choose_lazily(
-    candidates: list[dates.Candidate], tree: HtmlElement, now: datetime
-) -> tuple[datetime | None, str | None]:
-    """Choose; scan the visible text for labelled dates only when no better-ranked source answered (it is slow)."""
-    published, source = dates.choose_published_at(candidates, now)
-    if source is None or dates.SOURCE_ORDER.index(source) > dates.SOURCE_ORDER.index("text"):
-        published, source = dates.choose_published_at([*candidates, *dates.text_candidates(tree)], now)
-    return bylines.prefer_printed((published, source), candidates, tree, now)
-
-
-def _with_htmldate(
-    chosen: tuple[datetime | None, str | None], tree: HtmlElement, url: str, now: datetime
-) -> tuple[datetime | None, str | None]:
-    """Fallbacks when the page states no usable date: htmldate, overruled by a date printed in the headline's byline."""
-    if chosen[0] is not None:
-        return chosen
-    extra = dates.htmldate_candidate(tree, url, now)
-    guess = dates.choose_published_at([extra] if extra else [], now)
-    # htmldate pads a bare year or month to the 1st ("2020" -> 2020-01-01): a 1st the page never states is a guess
-    if guess[0] is not None and guess[0].day == 1 and not _states_day(tree, url, guess[0].date()):
-        guess = (None, None)
-    byline = dates.choose_published_at(bylines.headline_candidates(tree), now)
-    # htmldate scores dates all over the page; the byline is what readers see as the article's date
-    if byline[0] is not None and (guess[0] is None or byline[0].date() != guess[0].date()):
-        return byline
-    return guess
-
-
-def _states_day(tree: HtmlElement, url: str, day: date) -> bool:
-    """The page states this full day: printed in its text, or as an ISO date in its URL, markup or scripts."""
-    iso = day.isoformat()
-    if iso in url or day.strftime("/%Y/%m/%d/") in url:
-        return True
-    if tree.xpath("boolean(//@*[contains(., $iso)] | //text()[contains(., $iso)])", iso=iso):
-        return True
-    return day in bylines.printed_days(tree)
-
-
-def read_page_data(tree: HtmlElement) -> PageData:
-    """Meta tags (first value per lower-cased name/property/itemprop) and flattened JSON-LD objects."""
-    meta: dict[str, str] = {}
-    for node in tree.iter("meta"):
-        key = (node.get("property") or node.get("name") or node.get("itemprop") or node.get("http-equiv") or "")
-        content = node.get("content")
-        if key and content and key.strip().lower() not in meta:
-            meta[key.strip().lower()] = content.strip()
-    for node in tree.xpath("//*[@itemprop='datePublished' or @itemprop='dateModified'][not(self::meta)]"):
-        value = node.get("content") or node.get("datetime")
-        if value:
-            meta.setdefault(node.get("itemprop").lower(), value.strip())
-    objects: list[Mapping[str, Any]] = []
-    for script in tree.xpath("//script[@type='application/ld+json' or @type='application/json+ld']"):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            continue
-        objects.extend(_flatten_jsonld(data))
-    return PageData(meta, tuple(objects))
-
-
-def _flatten_jsonld(data: Any, depth: int = 0) -> Iterable[Mapping[str, Any]]:
-    if depth > 3:
-        return
-    if isinstance(data, list):
-        for item in data:
-            yield from _flatten_jsonld(item, depth + 1)
-    elif isinstance(data, dict):
-        if "@type" in data:
-            yield data
-        for key in ("@graph", "mainEntity"):
-            if key in data:
-                yield from _flatten_jsonld(data[key], depth + 1)
 
 
 def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> models.Article | models.Rejected:
@@ -199,45 +110,44 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
     # page carries thousands of them with most of its words in link labels
     if anchors > MAX_ANCHORS and verdict.link_density(tree) > 0.5:
         return models.Rejected(outcomes.NOT_ARTICLE, f"link list page ({anchors} links)")
-    page = read_page_data(tree)
-    article_obj = next((o for o in page.jsonld if verdict.ARTICLE_TYPES.search(verdict.jsonld_types(o))), None)
-    site_name = _first_str(page.meta.get("og:site_name"), _name(article_obj, "publisher"), page.meta.get("application-name"))
+    data = page.read_page_data(tree)
+    article_obj = data.article_object()
+    site_name = _first_str(data.meta.get("og:site_name"), _name(article_obj, "publisher"),
+                           data.meta.get("application-name"))
     h1 = _first_str(*(h.text_content() for h in tree.xpath("//h1")[:1]))
     raw_title = _first_str(
-        article_obj and article_obj.get("headline"), page.meta.get("og:title"), page.meta.get("twitter:title"),
+        article_obj and article_obj.get("headline"), data.meta.get("og:title"), data.meta.get("twitter:title"),
         tree.findtext(".//title"), h1, hints.title,
     )
     title = clean_title(raw_title or "", site_name, url, h1)
-    text = body_text(tree, url, page, titles=(title, raw_title, h1))
-    candidates = _date_candidates(tree, url, page, hints)
-    published, source = _choose_lazily(candidates, tree, now)
+    text = body_text(tree, url, data, titles=(title, raw_title, h1))
+    dated = published.choose(tree, url, data, hints=hints, now=now)
     reason = verdict.not_article_reason(
-        text, title, h1, url, tree, jsonld_types=" ".join(verdict.jsonld_types(o) for o in page.jsonld),
-        og_type=page.meta.get("og:type", ""), has_date=published is not None,
+        text, title, h1, url, tree, jsonld_types=" ".join(page.jsonld_types(o) for o in data.jsonld),
+        og_type=data.meta.get("og:type", ""), has_date=dated.stated,
     )
     if reason:
         return models.Rejected(verdict.judge(text, tree), reason)
-    published, source = _with_htmldate((published, source), tree, url, now)
-    declared = tree.get("lang") or page.meta.get("content-language") or page.meta.get("og:locale")
+    declared = tree.get("lang") or data.meta.get("content-language") or data.meta.get("og:locale")
     return models.Article(
         url=url,
-        canonical_url=_canonical(tree, page, url),
+        canonical_url=page.canonical_url(tree, data, url),
         title=title,
         text=text,
-        authors=_authors(article_obj, page.meta, site_name),
-        published_at=published,
-        date_source=source,
-        modified_at=dates.choose_modified_at(candidates, now),
+        authors=_authors(article_obj, data.meta, site_name),
+        published_at=dated.published,
+        date_source=dated.source,
+        modified_at=dated.modified,
         language=language.detect_language(text, declared, hints.language),
         site_name=site_name,
-        description=_first_str(page.meta.get("og:description"), page.meta.get("description"),
+        description=_first_str(data.meta.get("og:description"), data.meta.get("description"),
                                article_obj and article_obj.get("description")),
-        image=_image(page, article_obj, url),
-        date_problems=dates.rejected_dates(candidates, now),
+        image=_image(data, article_obj, url),
+        date_problems=dated.problems,
     )
 
 
-def body_text(tree: HtmlElement, url: str, page: PageData, titles: Iterable[str | None] = ()) -> str:
+def body_text(tree: HtmlElement, url: str, data: page.PageData, titles: Iterable[str | None] = ()) -> str:
     """Main text by the documented choice rule, minus the repeated headline and short boilerplate lines.
 
     Rule: trafilatura in precision mode (it drops related-story lists and teasers that balanced mode keeps);
@@ -249,7 +159,7 @@ def body_text(tree: HtmlElement, url: str, page: PageData, titles: Iterable[str 
         balanced = _trafilatura_text(tree, url, favor_precision=False)
         if len(text) < RECALL_RATIO * len(balanced):
             text = balanced
-    structured = _jsonld_body(page)
+    structured = _jsonld_body(data)
     # JSON-LD bodies are often teasers cut at ~500 characters, so they only win when the HTML gave far less
     # (script-rendered pages whose visible body trafilatura cannot see)
     if len(text) < 0.5 * len(structured):
@@ -263,9 +173,9 @@ def body_text(tree: HtmlElement, url: str, page: PageData, titles: Iterable[str 
     return "\n".join(lines).strip()
 
 
-def _jsonld_body(page: PageData) -> str:
+def _jsonld_body(data: page.PageData) -> str:
     """The longest JSON-LD articleBody/text of an article-typed object, as plain text."""
-    bodies = [o.get("articleBody") or o.get("text") for o in page.jsonld if verdict.ARTICLE_TYPES.search(verdict.jsonld_types(o))]
+    bodies = [o.get("articleBody") or o.get("text") for o in data.jsonld if page.is_article(o)]
     longest = max((b for b in bodies if isinstance(b, str)), key=len, default="")
     if "<" in longest:
         from lxml.html import fromstring
@@ -354,17 +264,11 @@ def _authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], site_name: 
     return tuple(found[:10])
 
 
-def _canonical(tree: HtmlElement, page: PageData, url: str) -> str | None:
-    hrefs = tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
-    raw = _first_str(*hrefs, page.meta.get("og:url"))
-    return urljoin(url, raw) if raw else None
-
-
-def _image(page: PageData, obj: Mapping[str, Any] | None, url: str) -> str | None:
+def _image(data: page.PageData, obj: Mapping[str, Any] | None, url: str) -> str | None:
     value = (obj or {}).get("image")
     if isinstance(value, list) and value:
         value = value[0]
     if isinstance(value, dict):
         value = value.get("url")
-    raw = _first_str(page.meta.get("og:image"), page.meta.get("twitter:image"), value)
+    raw = _first_str(data.meta.get("og:image"), data.meta.get("twitter:image"), value)
     return urljoin(url, raw) if raw else None

@@ -32,7 +32,7 @@ import lxml.etree
 import lxml.html
 from w3lib.encoding import html_to_unicode
 
-from crawler import models
+from crawler import langtags, models
 from crawler.fetch import urls
 
 log = logging.getLogger(__name__)
@@ -148,13 +148,11 @@ def clean_text(text: str | None) -> str | None:
     return cleaned or None
 
 
-_LANG_RE = re.compile(r"^([A-Za-z]{2,3})(?:[-_].*)?$")
 
 
 def primary_language(code: str | None) -> str | None:
     """Primary language subtag, lowercased ("es-ES" -> "es"); None when not a language code."""
-    match = _LANG_RE.match(code.strip()) if code else None
-    return match[1].lower() if match else None
+    return langtags.primary(code)
 
 
 def dedupe_links(links: list[models.Link]) -> tuple[models.Link, ...]:
