@@ -25,6 +25,7 @@ from crawler.extract import extract
 def main() -> None:
     parser = arg_parser(__doc__ or "")
     parser.add_argument("--out-dir", type=Path, help="write predictions and misses here")
+    parser.add_argument("--quick", action="store_true", help="mediamon only, without the htmldate baselines")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
 
@@ -61,6 +62,8 @@ def main() -> None:
         "mediamon (production)": run_mediamon,
     }
     rejected: dict[str, str] = {}
+    if args.quick:
+        methods = {k: v for k, v in methods.items() if k.startswith("mediamon")}
     score_mod = scorer(args.corpus, "score_dates")
     rows = []
     for name, fn in methods.items():

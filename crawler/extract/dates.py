@@ -112,15 +112,17 @@ _MONTHS = {
 }
 _MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
 _WORDY = (
-    rf"(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})"
+    rf"(\d{{1,2}})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})"
     rf"|({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})"
 )
 WORDY_DATE = re.compile(rf"\b(?:{_WORDY})\b", re.I)
 # a date the page prints right after a publication label, in the main languages of the monitored sources
+# (a printed "Datum 28.04.2023" or "Fecha: 03/02/2026" labels the page's own date as plainly as "Published")
 _LABELLED_DATE = re.compile(
     r"\b(?:published|posted|written|created|publication date|ver[öo]ffentlicht|erschienen|erstellt|publiziert|"
-    r"publicad[oa]|publi[ée]e?|pubblicat[oa]|publicat|gepubliceerd|geplaatst|opublikowano|publicerad|julkaistu)"
-    rf"[^\d\n]{{0,20}}?(?:(\d{{4}}-\d{{2}}-\d{{2}})|(\d{{1,2}})\.\s?(\d{{1,2}})\.\s?(\d{{4}})|{_WORDY})",
+    r"publicad[oa]|publi[ée]e?|pubblicat[oa]|publicat|gepubliceerd|geplaatst|opublikowano|publicerad|julkaistu|"
+    r"datum|fecha|date\s*:)"
+    rf"[^\d\n]{{0,20}}?(?:(\d{{4}}-\d{{2}}-\d{{2}})|(\d{{1,2}})[./]\s?(\d{{1,2}})[./]\s?(\d{{4}})|{_WORDY})",
     re.I,
 )
 
@@ -155,7 +157,10 @@ def parse_datetime(raw: str) -> datetime | None:
     try:
         return _aware(parsedate_to_datetime(text))  # RFC 2822, as in feeds and Last-Modified
     except (TypeError, ValueError, IndexError):
-        return None
+        pass
+    # a day in words, as some CMSs put in meta tags: "January 11th, 2024", "11 de enero de 2024", "1er mars 2024"
+    match = WORDY_DATE.search(text)
+    return wordy_value(match.groups()) if match else None
 
 
 def _from_digits(text: str) -> datetime | None:
@@ -305,12 +310,21 @@ def text_candidates(tree: HtmlElement) -> list[Candidate]:
     return [Candidate("text", match.group(0), _labelled_value(match))] if match else []
 
 
+_ENGLISH_LABELS = ("published", "posted", "written", "created", "publication", "date")
+
+
 def _labelled_value(match: re.Match[str]) -> datetime | None:
     iso, day, month, year, *wordy = match.groups()
     if iso:
         return parse_datetime(iso)
     if year:
-        return safe_datetime(int(year), int(month), int(day))
+        first, second = int(day), int(month)
+        # 03/02/2026 is day first as printed outside the US; month first when the second number cannot be a
+        # month, or for a slashed date after an English label ("Published 3/2/2026")
+        english = match.group(0).lower().startswith(_ENGLISH_LABELS)
+        if second > 12 or ("/" in match.group(0) and english and first <= 12):
+            first, second = second, first
+        return safe_datetime(int(year), second, first)
     return wordy_value(tuple(wordy))
 
 
