@@ -26,6 +26,7 @@ def main() -> None:
     parser = arg_parser(__doc__ or "")
     parser.add_argument("--out-dir", type=Path, help="write predictions and per-page scores here")
     parser.add_argument("--limit", type=int, default=0, help="only the first N pages (quick runs)")
+    parser.add_argument("--quick", action="store_true", help="mediamon only, without the trafilatura baselines")
     parser.add_argument("--truth", type=Path, help="ground truth JSON of the Zyte shape (default: the Zyte set's)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # trafilatura logs every discarded page
@@ -71,6 +72,8 @@ def main() -> None:
         "trafilatura (text+meta)": run_trafilatura_metadata,
         "mediamon": run_mediamon,
     }
+    if args.quick:
+        methods = {k: v for k, v in methods.items() if k.startswith("mediamon")}
     for fn in methods.values():  # warm-up: imports and model loading are not per-page costs
         fn(ids[0])
     rows = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as html_lib
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from crawler import models, outcomes
-from crawler.extract import decode, language, page, published, verdict
+from crawler.extract import dates, decode, language, page, published, verdict
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,19 @@ _BOILERPLATE_LINE = re.compile(
     r"^(?:sign up|subscribe|suscr[ií]bete|newsletter|get (?:the|our) (?:latest|newsletter)|follow us|s[ií]guenos|"
     r"share (?:this|on|it)|comparte|read more|leer m[aá]s|related:|related (?:articles|stories|posts)|also on \S+|"
     r"advertisement|publicidad|click here|(?:like|liked|enjoy|enjoyed) this (?:story|article)|"
-    r"tell us what you think|(?:order )?reprints?$|print (?:this )?article$)(?=\W|$)", re.I)
+    r"tell us what you think|(?:order )?reprints?$|print (?:this )?article$|"
+    r"got a (?:story|tip)|have a (?:story|tip)|(?:more|also|see also|read also|lee también|lesen sie auch):)(?=\W|$)",
+    re.I)
+# page furniture above the body: a byline or a dateline names its writer or date and little more
+_BYLINE_START = re.compile(
+    r"^\s*(?:by|por|von|par|di|door|av|af|publicado por|escrito por|written by|posted by)\s+\S", re.I)
+_PRINTED_DATE = re.compile(
+    rf"{dates.YMD.pattern}|{dates.WORDY_DATE.pattern}|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b", re.I)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+# furniture sits in the first lines; the kicker above a headline is a few words ("Review", "Politik")
+FURNITURE_LINES, KICKER_WORDS = 4, 4
+# a dateline is short and, its date removed, keeps a few words (weekday, "Updated", a zone, "às")
+MAX_DATELINE_CHARS, DATELINE_WORDS = 120, 6
 # A boilerplate line is short; a long paragraph that starts this way is real text.
 MAX_BOILERPLATE_CHARS = 160
 # Precision-mode text shorter than this may have lost the body (measured on the Zyte set: 17 of 181 pages
@@ -164,13 +177,35 @@ def body_text(tree: HtmlElement, url: str, data: page.PageData, titles: Iterable
     # (script-rendered pages whose visible body trafilatura cannot see)
     if len(text) < 0.5 * len(structured):
         text = structured
+    text = unicodedata.normalize("NFC", text)
     lines = [ln for ln in text.splitlines()
-             if not (_BOILERPLATE_LINE.match(ln.strip()) and len(ln) <= MAX_BOILERPLATE_CHARS)]
-    # the headline is stored as the title; repeated as the first lines it is not body text
+             if not (_BOILERPLATE_LINE.match(ln.strip().removeprefix("- ")) and len(ln) <= MAX_BOILERPLATE_CHARS)]
+    return "\n".join(_without_furniture(lines, titles)).strip()
+
+
+def _without_furniture(lines: list[str], titles: Iterable[str | None]) -> list[str]:
+    """Drop the page furniture that opens a text: the headline (stored as the title), the section kicker above
+    it, and dateline and byline lines ("Publicado: 03/02/2026", "5:45 AM PST 11/19/2019 by A. Writer")."""
     heads = {_norm(t) for t in titles if t and _norm(t)}
-    while lines and (not lines[0].strip() or _norm(lines[0]) in heads):
+    lines = [ln for ln in lines if ln.strip()]
+    # the headline within the first lines: it and the short lines above it (kicker, section) are furniture
+    for i, line in enumerate(lines[:FURNITURE_LINES]):
+        if _norm(line) in heads and all(len(ln.split()) <= KICKER_WORDS for ln in lines[:i]):
+            lines = lines[i + 1:]
+            break
+    while lines and len(lines) > 1 and (_norm(lines[0]) in heads or _is_dateline(lines[0])):
         lines.pop(0)
-    return "\n".join(lines).strip()
+    return lines
+
+
+def _is_dateline(line: str) -> bool:
+    """A short line that is a printed date, a byline, or both, with little else."""
+    if len(line) > MAX_DATELINE_CHARS:
+        return False
+    if _BYLINE_START.match(line):
+        return True
+    rest = _PRINTED_DATE.sub(" ", line)
+    return rest != line and len(_WORD.findall(rest)) <= DATELINE_WORDS
 
 
 def _jsonld_body(data: page.PageData) -> str:
