@@ -165,13 +165,17 @@ def body_text(tree: HtmlElement, url: str, data: page.PageData, titles: Iterable
 
     Rule: trafilatura in precision mode (it drops related-story lists and teasers that balanced mode keeps);
     when that text is short (< SHORT_BODY_CHARS) and balanced mode finds RECALL_RATIO times more, precision
-    mode has lost the body itself, so the balanced text wins. Comments are never included.
+    mode has lost the body itself, so the balanced text wins; the same step once more from balanced to recall
+    mode (a body split over many small blocks). Comments are never included.
     """
     text = _trafilatura_text(tree, url, favor_precision=True)
-    if len(text) < SHORT_BODY_CHARS:
-        balanced = _trafilatura_text(tree, url, favor_precision=False)
-        if len(text) < RECALL_RATIO * len(balanced):
-            text = balanced
+    # each looser mode only when the stricter one found little, and only if it finds far more
+    for mode in ("balanced", "recall"):
+        if len(text) >= SHORT_BODY_CHARS:
+            break
+        looser = _trafilatura_text(tree, url, favor_precision=False, favor_recall=mode == "recall")
+        if len(text) < RECALL_RATIO * len(looser):
+            text = looser
     structured = _jsonld_body(data)
     # JSON-LD bodies are often teasers cut at ~500 characters, so they only win when the HTML gave far less
     # (script-rendered pages whose visible body trafilatura cannot see)
@@ -219,12 +223,12 @@ def _jsonld_body(data: page.PageData) -> str:
     return longest.strip()
 
 
-def _trafilatura_text(tree: HtmlElement, url: str, *, favor_precision: bool) -> str:
+def _trafilatura_text(tree: HtmlElement, url: str, *, favor_precision: bool, favor_recall: bool = False) -> str:
     from trafilatura.core import bare_extraction
 
     # deduplicate=False: trafilatura's process-global LRU cache would silently drop a re-fetched page
     doc = bare_extraction(tree, url=url, include_comments=False, deduplicate=False, with_metadata=False,
-                          favor_precision=favor_precision)
+                          favor_precision=favor_precision, favor_recall=favor_recall)
     return getattr(doc, "text", None) or ""
 
 
