@@ -67,7 +67,7 @@ def _byline_window(nodes: Sequence[Any]) -> str:
 
 def _blocks(nodes: Sequence[Any]) -> Iterable[str]:
     """Consecutive text nodes joined per enclosing block element (inline links and spans do not split a sentence)."""
-    current, parts = None, []
+    current, parts = None, list[str]()
     for node in nodes:
         block = _block_of(node)
         if block is not current and parts:

@@ -343,7 +343,8 @@ def _url_candidates(url: str) -> list[Candidate]:
     match = _URL_DATE_SEP.search(path) or _URL_DATE.search(path)
     if not match:
         return []
-    return [Candidate("url", match.group(0), safe_datetime(*(int(g) for g in match.groups())))]
+    year, month, day = (int(g) for g in match.groups())
+    return [Candidate("url", match.group(0), safe_datetime(year, month, day))]
 
 
 def htmldate_candidate(tree: HtmlElement, url: str, now: datetime) -> Candidate | None:

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from crawler import models, outcomes
-from crawler.extract import dates, decode, language, page, published, verdict
+from crawler.extract import authors, dates, decode, language, page, published, verdict
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +37,15 @@ _BYLINE_START = re.compile(
     r"^\s*(?:by|por|von|par|di|door|av|af|publicado por|escrito por|written by|posted by)\s+\S", re.I)
 _PRINTED_DATE = re.compile(
     rf"{dates.YMD.pattern}|{dates.WORDY_DATE.pattern}|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b", re.I)
+_LEADING_DATE = re.compile(rf"^\s*(?:{_PRINTED_DATE.pattern})[\s,:|–-]*", re.I)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # furniture sits in the first lines; the kicker above a headline is a few words ("Review", "Politik")
 FURNITURE_LINES, KICKER_WORDS = 4, 4
 # a dateline is short and, its date removed, keeps a few words (weekday, "Updated", a zone, "às")
 MAX_DATELINE_CHARS, DATELINE_WORDS = 120, 6
+# a headline has at least 12 letters/digits ("Storm hits coast"); a visible headline sharing fewer than 40% of its
+# character bigrams with the metadata title (Dice) tells another story (a teaser or widget <h1>)
+MIN_HEADLINE_CHARS, HEADLINE_OVERLAP = 12, 0.4
 # A boilerplate line is short; a long paragraph that starts this way is real text.
 MAX_BOILERPLATE_CHARS = 160
 # Precision-mode text shorter than this may have lost the body (measured on the Zyte set: 17 of 181 pages
@@ -132,7 +136,8 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
         article_obj and article_obj.get("headline"), data.meta.get("og:title"), data.meta.get("twitter:title"),
         tree.findtext(".//title"), h1, hints.title,
     )
-    title = clean_title(raw_title or "", site_name, url, h1)
+    headline = visible_headline(tree)
+    title = choose_title(clean_title(raw_title or "", site_name, url, headline or h1), headline, site_name, url)
     text = body_text(tree, url, data, titles=(title, raw_title, h1))
     dated = published.choose(tree, url, data, hints=hints, now=now)
     reason = verdict.not_article_reason(
@@ -147,7 +152,7 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
         canonical_url=page.canonical_url(tree, data, url),
         title=title,
         text=text,
-        authors=_authors(article_obj, data.meta, site_name),
+        authors=authors.authors(article_obj, data.meta, tree, site_name),
         published_at=dated.published,
         date_source=dated.source,
         modified_at=dated.modified,
@@ -259,6 +264,41 @@ def clean_title(title: str, site_name: str | None, url: str, h1: str | None = No
     return title[start:end].strip() if start >= 0 and end > start else " ".join(parts)
 
 
+def visible_headline(tree: HtmlElement) -> str | None:
+    """The headline shown on the page: the first <h1> in <article>/<main>, else the page's only <h1>."""
+    heads = [h for h in tree.xpath("//h1") if h.text_content().strip()]
+    scoped = next((h for h in heads if h.xpath("ancestor::article or ancestor::main")), None)
+    head = scoped if scoped is not None else (heads[0] if len(heads) == 1 else None)
+    return " ".join(head.text_content().split()) if head is not None else None
+
+
+def choose_title(title: str, headline: str | None, site_name: str | None, url: str) -> str:
+    """The visible headline when it is one and differs from the metadata title (search and social headlines,
+    "Topic:" kickers and over-trimmed titles are what readers do not see); else the metadata title."""
+    if not headline or _norm(headline) == _norm(title):
+        return title
+    # a date printed inside the <h1> ("1. Februar 2022 Minister says ...") is a dateline, not the headline
+    headline = clean_title(_LEADING_DATE.sub("", headline), site_name, url)
+    norm = _norm(headline)
+    # a logo or section <h1> ("News", the site's name) is no headline; 12: the shortest real headlines
+    if len(norm) < MIN_HEADLINE_CHARS or norm in ({_norm(site_name or "")} | _host_keys(url)):
+        return title
+    # "Politics Storm hits coast" or "Storm hits coast Subscribers" in the <h1> (a kicker or a badge inside it)
+    if len(_norm(title)) >= MIN_HEADLINE_CHARS and (norm.endswith(_norm(title)) or norm.startswith(_norm(title))):
+        return title
+    # the same story in other words shares much of its text; an unrelated <h1> (a teaser, a widget) does not
+    if _shared_bigrams(norm, _norm(title)) < HEADLINE_OVERLAP and title:
+        return title
+    return headline
+
+
+def _shared_bigrams(text: str, other: str) -> float:
+    """Dice overlap of the two texts' character bigrams (works for scripts without spaces too)."""
+    grams = {text[i:i + 2] for i in range(len(text) - 1)}
+    others = {other[i:i + 2] for i in range(len(other) - 1)}
+    return 2 * len(grams & others) / (len(grams) + len(others)) if grams and others else 0.0
+
+
 def _norm(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
 
@@ -286,21 +326,6 @@ def _name(obj: Mapping[str, Any] | None, key: str) -> str | None:
     if isinstance(value, list) and value:
         value = value[0]
     return _first_str(value.get("name")) if isinstance(value, dict) else _first_str(value)
-
-
-def _authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], site_name: str | None) -> tuple[str, ...]:
-    raw = (obj or {}).get("author") or []
-    items = raw if isinstance(raw, list) else [raw]
-    names = [(i.get("name") if isinstance(i, dict) else i) for i in items]
-    names += [meta.get(k) for k in ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator")]
-    found: list[str] = []
-    for name in names:
-        if not isinstance(name, str):
-            continue
-        name = re.sub(r"^\s*(?:by|por|von|par)\s+", "", " ".join(html_lib.unescape(name).split()), flags=re.I)
-        if name and "://" not in name and name != site_name and len(name) <= 100 and name not in found:
-            found.append(name)
-    return tuple(found[:10])
 
 
 def _image(data: page.PageData, obj: Mapping[str, Any] | None, url: str) -> str | None:
