@@ -78,3 +78,28 @@ def test_an_appearance_with_a_very_long_url_is_stored(conn: psycopg.Connection) 
     assert results[0][1] in (outcomes.STORED, outcomes.ERROR_DB)
     if results[0][1] == outcomes.STORED:  # the article table's own keys are another helper's concern
         assert conn.execute("SELECT length(url) FROM article_appearances").fetchone() == (len(long_url),)
+
+
+def test_search_names_every_outlet_of_identical_text(conn: psycopg.Connection) -> None:
+    from crawler.analyst import search
+
+    store.save_batch(conn, "job1", None, [_page("http://wire.test/story", title="Grid fails again"),
+                                          _page("http://paper.test/cuba", title="Cuba dark once more")])
+    conn.commit()
+    hits = search.search(conn, search.SearchRequest("Guiteras", language="en"))
+    assert [h.outlets for h in hits] == [("paper.test", "wire.test")]
+
+
+def test_export_lists_every_outlet_of_identical_text(conn: psycopg.Connection) -> None:
+    import io
+    import json
+
+    from crawler.analyst import export
+
+    store.save_batch(conn, "job1", None, [_page("http://wire.test/story", title="Grid fails again"),
+                                          _page("http://paper.test/cuba", title="Cuba dark once more")])
+    conn.commit()
+    out = io.StringIO()
+    export.export(conn, export.ExportRequest(format="jsonl"), out)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["outlets"] for r in rows] == [["paper.test", "wire.test"]]

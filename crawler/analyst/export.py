@@ -32,7 +32,7 @@ BATCH_ROWS = 1000
 CURSOR_NAME = "mediamon_export"
 COLUMNS = (
     "id", "canonical_url", "host", "site_name", "title", "description", "text", "authors",
-    "language", "published_at", "date_source", "first_seen_at", "topics",
+    "language", "published_at", "date_source", "first_seen_at", "topics", "outlets",
 )  # fmt: skip
 _FIRST_SEEN, _ID = COLUMNS.index("first_seen_at"), COLUMNS.index("id")
 
@@ -78,7 +78,7 @@ class _JsonlWriter:
 
 
 class _CsvWriter:
-    """CSV with a header; list columns (authors, topics) joined with "; "."""
+    """CSV with a header; list columns (authors, topics, outlets) joined with "; "."""
 
     def __init__(self, out: TextIO) -> None:
         self.writer = csv.writer(out)

@@ -62,6 +62,7 @@ class Hit:
     title: str
     url: str
     snippet: str
+    outlets: tuple[str, ...] = ()  # hosts of every outlet that ran this text (article_appearances)
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ def search(conn: psycopg.Connection, request: SearchRequest) -> list[Hit]:
             title=r[5],
             url=r[6],
             snippet=" ".join(r[7].split()),  # one line: ts_headline keeps the text's newlines
+            outlets=tuple(r[8] or ()),
         )
         for r in rows
     ]

@@ -61,7 +61,10 @@ top AS (
     SELECT * FROM best ORDER BY rank DESC, published DESC, id LIMIT %(limit)s
 )
 SELECT id, rank, published, language, host, title, canonical_url,
-       ts_headline(config, text, rank_q, %(headline)s::text) AS snippet
+       ts_headline(config, text, rank_q, %(headline)s::text) AS snippet,
+       -- every outlet that ran this text (migration 0012), the article's own host included
+       coalesce((SELECT array_agg(DISTINCT ap.host ORDER BY ap.host) FROM article_appearances ap
+                 WHERE ap.article_id = top.id), ARRAY[host]) AS outlets
 FROM top
 ORDER BY rank DESC, published DESC, id;
 
@@ -111,7 +114,10 @@ SET last_first_seen_at = EXCLUDED.last_first_seen_at, last_id = EXCLUDED.last_id
 SELECT a.id, a.canonical_url, a.host, a.site_name, a.title, a.description, a.text, a.authors,
        a.language, a.published_at, a.date_source, a.first_seen_at,
        coalesce((SELECT array_agg(DISTINCT t.topic ORDER BY t.topic) FROM article_topics t
-                 WHERE t.article_id = a.id AND (%(job)s::text IS NULL OR t.job = %(job)s::text)), '{}') AS topics
+                 WHERE t.article_id = a.id AND (%(job)s::text IS NULL OR t.job = %(job)s::text)), '{}') AS topics,
+       -- every outlet that ran this text (migration 0012), the article's own host included
+       coalesce((SELECT array_agg(DISTINCT ap.host ORDER BY ap.host) FROM article_appearances ap
+                 WHERE ap.article_id = a.id), ARRAY[a.host]) AS outlets
 FROM articles a
 WHERE (%(since)s::timestamptz IS NULL OR a.first_seen_at >= %(since)s::timestamptz)
   AND (%(after_seen)s::timestamptz IS NULL
