@@ -6,8 +6,8 @@ CREATE TABLE article_appearances (
     id                bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     article_id        bigint      NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     url               text        NOT NULL,   -- the copy's canonical URL (crawler.fetch.urls.choose_canonical)
-    -- keyed on a hash: a URL longer than a B-tree entry allows (~2.7 kB) must not fail the insert
-    url_key           bytea       GENERATED ALWAYS AS (decode(md5(url), 'hex')) STORED,
+    -- keyed on a hash (mm_url_key, 0007): a URL longer than a B-tree entry allows must not fail the insert
+    url_key           bytea       GENERATED ALWAYS AS (mm_url_key(url)) STORED,
     host              text        NOT NULL,
     outlet            text        NOT NULL,   -- the page's site name, else its host
     title             text,
