@@ -353,7 +353,8 @@ BODY = "".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))
 
 
 def test_visible_headline_beats_the_social_headline() -> None:
-    head = '<title>Council budget: 5 things to know | Gazette</title><meta property="og:title" content="Council budget: 5 things to know">'
+    head = ('<title>Council budget: 5 things to know | Gazette</title>'
+            '<meta property="og:title" content="Council budget: 5 things to know">')
     result = run(_article(head, f"<article><h1>Council debates the budget for five hours</h1>{BODY}</article>"))
     assert isinstance(result, models.Article)
     assert result.title == "Council debates the budget for five hours"
@@ -375,7 +376,8 @@ def test_an_unrelated_h1_does_not_replace_the_title() -> None:
 
 def test_a_kicker_inside_the_h1_stays_out_of_the_title() -> None:
     head = "<title>Council debates the water budget</title>"
-    result = run(_article(head, f'<article><h1><span class="kicker">Politics</span> Council debates the water budget</h1>{BODY}</article>'))
+    h1 = '<h1><span class="kicker">Politics</span> Council debates the water budget</h1>'
+    result = run(_article(head, f"<article>{h1}{BODY}</article>"))
     assert isinstance(result, models.Article)
     assert result.title == "Council debates the water budget"
 
@@ -390,14 +392,16 @@ def test_furniture_above_the_body_is_not_text() -> None:
 
 def test_more_and_got_a_story_lines_are_not_text() -> None:
     tail = "<p>MORE: Ferry timetable changes again</p><p>Got a story? Email the newsroom</p>"
-    result = run(_article("<title>A council budget debate</title>", f"<article><h1>A council budget debate</h1>{BODY}{tail}</article>"))
+    article = f"<article><h1>A council budget debate</h1>{BODY}{tail}</article>"
+    result = run(_article("<title>A council budget debate</title>", article))
     assert isinstance(result, models.Article)
     assert "MORE:" not in result.text and "Got a story" not in result.text
 
 
 def test_text_is_nfc_normalised() -> None:
     decomposed = "Cafe\u0301 owners protest. " * 3
-    result = run(_article("<title>A council budget debate</title>", f"<article><h1>A council budget debate</h1><p>{decomposed}</p>{BODY}</article>"))
+    article = f"<article><h1>A council budget debate</h1><p>{decomposed}</p>{BODY}</article>"
+    result = run(_article("<title>A council budget debate</title>", article))
     assert isinstance(result, models.Article)
     assert "Caf\u00e9 owners" in result.text and "\u0301" not in result.text
 

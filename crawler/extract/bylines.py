@@ -15,7 +15,8 @@ from crawler.extract import dates, page
 _HEADLINE_NODES_BEFORE, _HEADLINE_NODES_AFTER, _HEADLINE_CHARS = 8, 30, 300
 # a text node this long is a sentence of the body, not a byline
 _PROSE_CHARS = 80
-_INLINE_TAGS = frozenset(["a", "span", "b", "strong", "i", "em", "u", "small", "abbr", "time", "font", "sup", "sub", "mark", "cite", "q", "label"])
+_INLINE_TAGS = frozenset(["a", "span", "b", "strong", "i", "em", "u", "small", "abbr", "time", "font", "sup", "sub",
+                          "mark", "cite", "q", "label"])
 # dates printed with a two-digit year (10.12.19) are trusted only in the byline next to the headline
 _DMY_SHORT = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
 _VISIBLE = page.VISIBLE

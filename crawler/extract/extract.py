@@ -36,7 +36,8 @@ _BOILERPLATE_LINE = re.compile(
 _BYLINE_START = re.compile(
     r"^\s*(?:by|por|von|par|di|door|av|af|publicado por|escrito por|written by|posted by)\s+\S", re.I)
 _PRINTED_DATE = re.compile(
-    rf"{dates.YMD.pattern}|{dates.WORDY_DATE.pattern}|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b", re.I)
+    rf"{dates.YMD.pattern}|{dates.WORDY_DATE.pattern}|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b",
+    re.I)
 _LEADING_DATE = re.compile(rf"^\s*(?:{_PRINTED_DATE.pattern})[\s,:|–-]*", re.I)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # furniture sits in the first lines; the kicker above a headline is a few words ("Review", "Politik")
@@ -248,7 +249,8 @@ def clean_title(title: str, site_name: str | None, url: str, h1: str | None = No
 
     def is_site(part: str) -> bool:
         norm = _norm(part)
-        return bool(norm) and any(norm == k or (len(k) >= 4 and k in norm and len(norm) <= len(k) + 6) or norm in k for k in keys)
+        return bool(norm) and any(
+            norm == k or (len(k) >= 4 and k in norm and len(norm) <= len(k) + 6) or norm in k for k in keys)
 
     while len(parts) > 1 and is_site(parts[-1]):
         parts.pop()

@@ -15,7 +15,8 @@ _SOFT_404 = re.compile(
     r"^\s*(?:error\s*)?404\b|\b(?:error 404|404 error|(?:page|article|content|file) not found|^\s*not found\s*$|"
     r"page (?:does not|doesn't) exist|p[áa]gina no (?:encontrada|existe)|seite (?:wurde )?nicht gefunden|"
     r"page introuvable|p[áa]gina n[ãa]o encontrada|pagina non trovata)", re.I)
-_SOFT_404_TEXT = re.compile(r"(?:page|article|content) (?:you|you're|you are) (?:were )?(?:looking for|requested)", re.I)
+_SOFT_404_TEXT = re.compile(
+    r"(?:page|article|content) (?:you|you're|you are) (?:were )?(?:looking for|requested)", re.I)
 _LISTING_PATH = re.compile(
     r"^/?(?:$|index\.\w+$|(?:[a-z]{2}/)?(?:tags?|categor(?:y|ies)|sections?|topics?|temas?|authors?|autor(?:es)?|"
     r"search|buscar|archives?|page|pagina|feed|latest|ultimas|últimas)(?:/|$))|/(?:page/\d+|portada|inicio)/?$",
