@@ -102,3 +102,28 @@ def test_export_lists_every_outlet_of_identical_text(conn: psycopg.Connection) -
     export.export(conn, export.ExportRequest(format="jsonl"), out)
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["outlets"] for r in rows] == [["paper.test", "wire.test"]]
+
+
+def test_export_writes_the_publication_time_in_the_publishers_offset(conn: psycopg.Connection) -> None:
+    import io
+    import json
+
+    from crawler.analyst import export
+
+    local = datetime(2026, 11, 20, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
+    store.save_batch(conn, "job1", None, [_page("http://paper.test/cuba", title="Cuba dark", published=local)])
+    conn.commit()
+    out = io.StringIO()
+    export.export(conn, export.ExportRequest(format="jsonl"), out)
+    (row,) = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert row["published_at"] == "2026-11-20T23:30:00-05:00"  # the publisher's day, not 2026-11-21 in UTC
+
+
+def test_search_shows_the_publication_time_in_the_publishers_offset(conn: psycopg.Connection) -> None:
+    from crawler.analyst import search
+
+    local = datetime(2026, 11, 20, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
+    store.save_batch(conn, "job1", None, [_page("http://paper.test/cuba", title="Cuba dark", published=local)])
+    conn.commit()
+    (hit,) = search.search(conn, search.SearchRequest("Guiteras", language="en"))
+    assert hit.published.date().isoformat() == "2026-11-20" and hit.published.utcoffset() == timedelta(hours=-5)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import psycopg
 
@@ -179,7 +179,8 @@ def search(conn: psycopg.Connection, request: SearchRequest) -> list[Hit]:
         Hit(
             article_id=r[0],
             rank=float(r[1]),
-            published=r[2],
+            # in the publisher's own offset when the page stated one: its day is the publisher's day
+            published=r[2].astimezone(timezone(r[9])) if r[9] is not None else r[2],
             language=r[3],
             host=r[4],
             title=r[5],
