@@ -95,7 +95,7 @@ def _decode_as(body: bytes, name: str) -> str | None:
     try:
         text = body.decode(name)
     except UnicodeDecodeError:
-        text = None
+        pass
     else:
         # a wrong multi-byte label (utf-16 on an ASCII page) decodes "cleanly" into markup-free garbage
         return text if "<" in text[:4096] or b"<" not in body[:4096] else None

@@ -185,7 +185,7 @@ def _save_page(conn: psycopg.Connection, job: str, page: models.Page) -> tuple[s
             article_id, outcome = same[0], outcomes.DUPLICATE_CONTENT
             via_extra = "same_content"
             conn.execute(_q("touch_article"), {"id": article_id})
-            if _promote_if_earlier(conn, article_id, page):
+            if _promote_if_earlier(conn, article_id, page) or _promote_if_named(conn, article_id, page):
                 via_extra = None  # this copy is now the canonical one; its own URLs keep their roles
     aliases = [(page.canonical_url, via_extra or "canonical")] + [(u, via_extra or via) for u, via in page.urls]
     conn.cursor().executemany(
@@ -209,7 +209,29 @@ def _save_page(conn: psycopg.Connection, job: str, page: models.Page) -> tuple[s
         )
     if outcome == outcomes.STORED and page.signature is not None:
         _assign_story(conn, article_id, page)
+    _record_appearance(conn, article_id, page)
     return outcome, article_id
+
+
+def _record_appearance(conn: psycopg.Connection, article_id: int, page: models.Page) -> None:
+    """This outlet's appearance of the article's text: its URL, outlet, title and date (migration 0012)."""
+    a = page.article
+    host = urls.host(page.canonical_url)
+    conn.execute(_q("upsert_appearance"), {
+        "article_id": article_id, "url": page.canonical_url, "host": host, "outlet": a.site_name or host,
+        "title": a.title, "published_at": a.published_at, "published_offset": dates.stated_offset(a.published_at),
+        "date_source": a.date_source,
+        "named_canonical": urls.canonical_url(a.canonical_url) if a.canonical_url else None,
+    })
+
+
+def _promote_if_named(conn: psycopg.Connection, article_id: int, page: models.Page) -> bool:
+    """The stored copy names this page's URL as its canonical: this copy becomes the article's identity."""
+    row = conn.execute(_q("names_as_canonical"), {"id": article_id, "url": page.canonical_url}).fetchone()
+    if row is None:
+        return False
+    _promote_copy(conn, article_id, page, row[0], row[1])
+    return True
 
 
 def _promote_if_earlier(conn: psycopg.Connection, article_id: int, page: models.Page) -> bool:
@@ -223,14 +245,20 @@ def _promote_if_earlier(conn: psycopg.Connection, article_id: int, page: models.
     ).fetchone()
     if row is None or not row[0]:
         return False
-    _, old_canonical, story_id = row
+    _promote_copy(conn, article_id, page, row[1], row[2])
+    return True
+
+
+def _promote_copy(
+    conn: psycopg.Connection, article_id: int, page: models.Page, old_canonical: str, story_id: int | None
+) -> None:
+    """Make this copy's URL and metadata the article's identity; the old canonical URL becomes an alias."""
     conn.execute(_q("promote_copy"), {"id": article_id, **_article_params(page)})
     conn.execute(_q("set_alias_via"), {"url": old_canonical, "via": "same_content"})
     if story_id is not None:
         from crawler.store import stories
 
         stories.refresh(conn, story_id)
-    return True
 
 
 def _revise(conn: psycopg.Connection, article_id: int, page: models.Page) -> bool:

@@ -126,3 +126,22 @@ WHERE id = %(id)s;
 
 -- name: set_alias_via
 UPDATE article_urls SET via = %(via)s WHERE url = %(url)s;
+
+-- name: upsert_appearance
+-- One row per URL that ran an article's text (migration 0012); a URL seen again refreshes its row.
+INSERT INTO article_appearances (article_id, url, host, outlet, title, published_at, published_offset, date_source,
+                                 named_canonical)
+VALUES (%(article_id)s, %(url)s, %(host)s, %(outlet)s, %(title)s, %(published_at)s, %(published_offset)s,
+        %(date_source)s, %(named_canonical)s)
+ON CONFLICT (url_key) DO UPDATE
+SET article_id = EXCLUDED.article_id, outlet = EXCLUDED.outlet, title = EXCLUDED.title,
+    published_at = EXCLUDED.published_at, published_offset = EXCLUDED.published_offset,
+    date_source = EXCLUDED.date_source, named_canonical = EXCLUDED.named_canonical, last_seen_at = now();
+
+-- name: names_as_canonical
+-- The page stored as the article's identity names this URL as its canonical (an AMP or print copy fetched
+-- first): the copy at that URL becomes the identity, whatever the fetch order.
+SELECT a.canonical_url, a.story_id
+FROM articles a
+JOIN article_appearances ap ON ap.article_id = a.id AND ap.url = a.canonical_url
+WHERE a.id = %(id)s AND ap.named_canonical = %(url)s AND a.canonical_url <> %(url)s;
