@@ -22,8 +22,12 @@ sys.path.insert(0, str(REPO))  # run as `python bench/x.py` from a fresh clone w
 def arg_parser(description: str) -> argparse.ArgumentParser:
     """An argument parser with the common --corpus option."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--corpus", type=corpus_dir, default=str(DEFAULT_CORPUS),
-                        help=f"shared evaluation corpus (default: $MEDIAMON_CORPUS or {DEFAULT_CORPUS})")
+    parser.add_argument(
+        "--corpus",
+        type=corpus_dir,
+        default=str(DEFAULT_CORPUS),
+        help=f"shared evaluation corpus (default: $MEDIAMON_CORPUS or {DEFAULT_CORPUS})",
+    )
     return parser
 
 
@@ -32,7 +36,8 @@ def corpus_dir(value: str) -> Path:
     path = Path(value)
     if not (path / "score").is_dir():
         raise argparse.ArgumentTypeError(
-            f"{path} is not the shared evaluation corpus (no score/ folder in it): pass --corpus DIR or set MEDIAMON_CORPUS"
+            f"{path} is not the shared evaluation corpus (no score/ folder in it): "
+            "pass --corpus DIR or set MEDIAMON_CORPUS"
         )
     return path
 

@@ -26,14 +26,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ZYTE = (Path(os.environ.get("MEDIAMON_CORPUS") or Path(__file__).resolve().parent.parent.parent / "shared" / "corpus")
-        / "zyte" / "ground-truth.json")
+ZYTE = (
+    Path(os.environ.get("MEDIAMON_CORPUS") or Path(__file__).resolve().parent.parent.parent / "shared" / "corpus")
+    / "zyte"
+    / "ground-truth.json"
+)
 MIN_WORDS = 150  # sources shorter than this are not wire stories worth syndicating
 T0 = datetime(2025, 3, 4, 6, 0, tzinfo=UTC)
 
 # eight outlets, each with its own header/footer boilerplate (what extraction sometimes keeps)
 _BOILER = [
-    "Advertisement", "Share this article", "Listen to this article, 4 min", "Sign up for our newsletter",
+    "Advertisement",
+    "Share this article",
+    "Listen to this article, 4 min",
+    "Sign up for our newsletter",
     "Follow us on Facebook, X and Instagram for the latest updates",
     "Copyright {year} {site}. All rights reserved. This material may not be published, broadcast, "
     "rewritten or redistributed without permission.",
@@ -41,11 +47,68 @@ _BOILER = [
     "Our journalism depends on readers like you. Subscribe today for unlimited access to {site}.",
     "Have a news tip? Contact the {site} newsroom by email or phone.",
     "This article was produced with content from wire services and edited by {site} staff.",
-    "Comments are closed for this story.", "Photo: file image",
+    "Comments are closed for this story.",
+    "Photo: file image",
 ]
 OUTLETS = [f"outlet{i}.example" for i in range(8)]
 # fallback vocabulary when the corpus has no usable non-English body (words of our own sentences)
-_SPANISH = ["El", "ministro", "afirmó", "que", "el", "gobierno", "no", "cambiará", "su", "política", "económica", "este", "año.", "Según", "la", "portavoz,", "las", "negociaciones", "continuarán", "la", "próxima", "semana", "en", "la", "capital.", "Estamos", "muy", "preocupados", "por", "la", "situación", "de", "las", "familias", "afectadas,", "declaró", "el", "alcalde.", "No", "hay", "pruebas", "de", "que", "la", "empresa", "haya", "violado", "la", "ley,", "añadió", "su", "abogado", "ante", "los", "periodistas."]
+_SPANISH = [
+    "El",
+    "ministro",
+    "afirmó",
+    "que",
+    "el",
+    "gobierno",
+    "no",
+    "cambiará",
+    "su",
+    "política",
+    "económica",
+    "este",
+    "año.",
+    "Según",
+    "la",
+    "portavoz,",
+    "las",
+    "negociaciones",
+    "continuarán",
+    "la",
+    "próxima",
+    "semana",
+    "en",
+    "la",
+    "capital.",
+    "Estamos",
+    "muy",
+    "preocupados",
+    "por",
+    "la",
+    "situación",
+    "de",
+    "las",
+    "familias",
+    "afectadas,",
+    "declaró",
+    "el",
+    "alcalde.",
+    "No",
+    "hay",
+    "pruebas",
+    "de",
+    "que",
+    "la",
+    "empresa",
+    "haya",
+    "violado",
+    "la",
+    "ley,",
+    "añadió",
+    "su",
+    "abogado",
+    "ante",
+    "los",
+    "periodistas.",
+]
 
 
 @dataclass(frozen=True)
@@ -80,7 +143,9 @@ def load_sources(path: Path = ZYTE) -> list[tuple[str, str, list[str]]]:
 
 # quoted statements: straight, curly, guillemet and single curly quotes, within one paragraph
 # (single quotes only at word edges: the curly apostrophe of "isn’t" is the same character)
-_QUOTE = re.compile(r'"([^"\n]+)"|\u201c([^\u201d\n]+)\u201d|\u00ab([^\u00bb\n]+)\u00bb|(?<!\w)\u2018([^\u2019\n]+)\u2019(?!\w)')
+_QUOTE = re.compile(
+    r'"([^"\n]+)"|\u201c([^\u201d\n]+)\u201d|\u00ab([^\u00bb\n]+)\u00bb|(?<!\w)\u2018([^\u2019\n]+)\u2019(?!\w)'
+)
 QUOTE_MIN_WORDS = 5  # shorter quoted spans are titles, nicknames or scare quotes, not statements
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _REPORTING = re.compile(r"\b(said|says|told|tells|added|adds|according to)\b", re.IGNORECASE)
@@ -127,13 +192,14 @@ def translate_quotes(paras: list[str], donor: list[str], rng: random.Random) -> 
             return m.group()
         count += 1
         start, end = m.span(m.lastindex or 0)
-        return m.group()[: start - m.start()] + _foreign(n, donor, rng) + m.group()[end - m.start():]
+        return m.group()[: start - m.start()] + _foreign(n, donor, rng) + m.group()[end - m.start() :]
 
     out = [_QUOTE.sub(swap, p) for p in paras]
     if count:
         return out
-    reported = [(i, j) for i, p in enumerate(paras) for j, sent in enumerate(_SENTENCE.split(p))
-                if _REPORTING.search(sent)]
+    reported = [
+        (i, j) for i, p in enumerate(paras) for j, sent in enumerate(_SENTENCE.split(p)) if _REPORTING.search(sent)
+    ]
     if not reported:
         return None
     for i, j in sorted(rng.sample(reported, min(len(reported), rng.randint(1, 2)))):
@@ -218,9 +284,17 @@ def build(path: Path = ZYTE, seed: int = 5, extra: list[tuple[str, str, list[str
         donor = trng.choice([words for key, words in donors if key != label] or [_SPANISH])
         translated = translate_quotes(paras, donor, trng)
         if translated is not None:  # every outlet abroad runs it: the kind needs a large sample
-            add(label, "translated_quotes", trng.choice(OUTLETS), _rewrite_title(title, trng), translated,
-                n + trng.randint(5, 600))
-    for n, ((label_a, _, paras_a), (label_b, title_b, paras_b)) in enumerate(zip(sources, sources[1:] + sources[:1])):
+            add(
+                label,
+                "translated_quotes",
+                trng.choice(OUTLETS),
+                _rewrite_title(title, trng),
+                translated,
+                n + trng.randint(5, 600),
+            )
+    for n, ((_, _, paras_a), (label_b, title_b, paras_b)) in enumerate(
+        zip(sources, sources[1:] + sources[:1], strict=True)
+    ):
         if n % 3 == 0 and len(paras_a) >= 3:
             background = paras_b + [paras_a[rng.randrange(1, len(paras_a))]]
             add(label_b, "background", rng.choice(OUTLETS), _rewrite_title(title_b, rng), background, n + 700)
@@ -233,7 +307,5 @@ _ENTITY = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
 def entity_pairs(docs: list[Doc], top: int = 50) -> list[tuple[str, str]]:
     """The `top` source pairs (different stories) sharing the most named entities."""
     ents = {d.label: set(_ENTITY.findall(d.text)) for d in docs if d.kind == "original"}
-    scored = [
-        (len(ents[a] & ents[b]), a, b) for a, b in itertools.combinations(sorted(ents), 2) if ents[a] & ents[b]
-    ]
+    scored = [(len(ents[a] & ents[b]), a, b) for a, b in itertools.combinations(sorted(ents), 2) if ents[a] & ents[b]]
     return [(a, b) for _, a, b in sorted(scored, reverse=True)[:top]]

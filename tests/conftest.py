@@ -45,7 +45,9 @@ def _admin(url: str) -> psycopg.Connection:
 def _create_db(admin_url: str, name: str, template: str | None = None) -> str:
     with _admin(admin_url) as conn:
         if template:
-            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+            )
         else:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return make_conninfo(admin_url, dbname=name)

@@ -23,7 +23,10 @@ _LONG = "This sentence is long enough to be a paragraph of the article body, not
     ("snippet", "day"),
     [
         # the byline under the headline, date split from the author by inline markup
-        ('<h1>Storm hits coast</h1><div class="by">By <a href="/a">Ann Lee</a>, 4. 2. 2022</div><p>x</p>', "2022-02-04"),
+        (
+            '<h1>Storm hits coast</h1><div class="by">By <a href="/a">Ann Lee</a>, 4. 2. 2022</div><p>x</p>',
+            "2022-02-04",
+        ),
         ("<h1>Sturm an der Küste</h1><p>1. Februar 2022, Daniel Muster</p>", "2022-02-01"),
         # above the headline, with a two-digit year (trusted only here)
         ('<span class="kicker">Meinung</span><span>Di 10.12.19</span><h1>Titel</h1>', "2019-12-10"),
@@ -57,13 +60,17 @@ def test_headline_is_the_h1_repeating_the_title_not_the_logo() -> None:
 
 def test_headline_window_skips_blank_text_nodes() -> None:
     blanks = "<span> </span>\n" * 40
-    tree = lxml_html.fromstring(f"<html><body><h1>Tomaten schneiden</h1>{blanks}<p>von Marianne am 20.09.2020</p></body></html>")
+    tree = lxml_html.fromstring(
+        f"<html><body><h1>Tomaten schneiden</h1>{blanks}<p>von Marianne am 20.09.2020</p></body></html>"
+    )
     found = bylines.headline_candidates(tree)
     assert [c.value.date().isoformat() for c in found if c.value] == ["2020-09-20"]
 
 
 def _settle(byline: str, candidates: list[dates.Candidate]) -> tuple[str | None, str | None]:
-    tree = lxml_html.fromstring(f"<html><body><article><h1>Storm hits coast</h1><p>{byline}</p><p>{_LONG}</p></article></body></html>")
+    tree = lxml_html.fromstring(
+        f"<html><body><article><h1>Storm hits coast</h1><p>{byline}</p><p>{_LONG}</p></article></body></html>"
+    )
     value, source = bylines.prefer_printed(dates.choose_published_at(candidates, NOW), candidates, tree, NOW)
     return (value.date().isoformat() if value else None, source)
 

@@ -75,8 +75,13 @@ def test_signature_is_stable_across_processes() -> None:
     )
     runs = {
         subprocess.run(
-            [sys.executable, "-c", code], input=FLOOD, capture_output=True, text=True, check=True,
-            env={"PYTHONHASHSEED": seed}, cwd=Path(__file__).parent.parent,
+            [sys.executable, "-c", code],
+            input=FLOOD,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed},
+            cwd=Path(__file__).parent.parent,
         ).stdout
         for seed in ("1", "2")
     }
@@ -90,7 +95,7 @@ def test_signature_shape_for_long_text() -> None:
     assert len(sig.minhash) == 4 * dedup.NUM_PERM
     assert sig.anchors
     assert sig.title_key is not None
-    assert all(-(2**63) <= k < 2**63 for k in sig.keys())  # fits PostgreSQL int8
+    assert all(-(2**63) <= k < 2**63 for k in sig.keys())  # noqa: SIM118 (a method, not a dict)  fits PostgreSQL int8
 
 
 @pytest.mark.parametrize("text", ["", "   ", "Breaking news.", "Read more about this story on our website."])
@@ -108,8 +113,10 @@ def test_uninformative_title_has_no_key(title: str) -> None:
 def _copies() -> dict[str, str]:
     paras = paragraphs(FLOOD)
     updated = list(paras)
-    updated[4] = ("Regional president Carlos Mazon said on Wednesday the alert had been extended until "
-                  "Thursday and that schools across the province would stay closed all week.")
+    updated[4] = (
+        "Regional president Carlos Mazon said on Wednesday the alert had been extended until "
+        "Thursday and that schools across the province would stay closed all week."
+    )
     return {
         "boilerplate": join([BOILERPLATE_TOP, *paras, BOILERPLATE_BOTTOM]),
         "trimmed": join(paras[:6]),
@@ -136,9 +143,7 @@ def test_syndicated_copy_shares_a_lookup_key(kind: str) -> None:
 
 
 def test_brief_is_matched_by_containment_not_jaccard() -> None:
-    decision = dedup.same_story(
-        dedup.signature("a", FLOOD), dedup.signature("b", join(paragraphs(FLOOD)[:3]))
-    )
+    decision = dedup.same_story(dedup.signature("a", FLOOD), dedup.signature("b", join(paragraphs(FLOOD)[:3])))
     assert decision.reason == "containment"
     assert decision.jaccard < dedup.JACCARD_MIN
     assert decision.containment == pytest.approx(1.0)
@@ -230,7 +235,8 @@ def test_translated_quotes_copy_without_quotes_translates_a_reported_sentence() 
     from bench import syndication
 
     donor = ["palabra", "otra", "casa", "lejos", "nunca", "siempre"] * 20
-    fallback = syndication.translate_quotes(["Prices rose. The mayor told reporters it was fine."], donor,
-                                            random.Random(1))
+    fallback = syndication.translate_quotes(
+        ["Prices rose. The mayor told reporters it was fine."], donor, random.Random(1)
+    )
     assert fallback is not None and fallback[0].startswith("Prices rose. ") and "mayor" not in fallback[0]
     assert syndication.translate_quotes(["Prices rose sharply today."], donor, random.Random(1)) is None

@@ -22,7 +22,9 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-def run(body: bytes, url: str = "https://gazette.example.org/news/some-long-article-slug", **kw) -> models.Article | models.Rejected:
+def run(
+    body: bytes, url: str = "https://gazette.example.org/news/some-long-article-slug", **kw
+) -> models.Article | models.Rejected:
     kw.setdefault("now", NOW)
     return extract.extract_article(body, url, **kw)
 
@@ -38,7 +40,9 @@ def page(head: str = "", body: str = "", charset: str = "utf-8") -> str:
 
 @pytest.fixture(scope="module")
 def full() -> models.Article:
-    result = run(fixture("article_full.html"), "https://gazette.example.org/news/harbour-council-approves-new-ferry-timetable")
+    result = run(
+        fixture("article_full.html"), "https://gazette.example.org/news/harbour-council-approves-new-ferry-timetable"
+    )
     assert isinstance(result, models.Article), result
     return result
 
@@ -69,7 +73,10 @@ def test_newsletter_line_dropped(full: models.Article) -> None:
 
 
 def test_impossible_meta_date_falls_back_to_valid_one() -> None:
-    result = run(fixture("article_bad_meta_date.html"), "https://courier.example.net/local/market-hall-reopens-after-long-renovation")
+    result = run(
+        fixture("article_bad_meta_date.html"),
+        "https://courier.example.net/local/market-hall-reopens-after-long-renovation",
+    )
     assert isinstance(result, models.Article), result
     assert result.published_at == datetime(2023, 7, 14, 6, 15, tzinfo=timezone(timedelta(hours=2)))
     assert result.date_source == "meta"
@@ -77,7 +84,10 @@ def test_impossible_meta_date_falls_back_to_valid_one() -> None:
 
 
 def test_impossible_date_is_reported_not_silently_dropped() -> None:
-    result = run(fixture("article_bad_meta_date.html"), "https://courier.example.net/local/market-hall-reopens-after-long-renovation")
+    result = run(
+        fixture("article_bad_meta_date.html"),
+        "https://courier.example.net/local/market-hall-reopens-after-long-renovation",
+    )
     assert isinstance(result, models.Article), result
     assert any("is not a calendar date" in problem for problem in result.date_problems), result.date_problems
 
@@ -132,8 +142,18 @@ def test_future_date_rejected_for_feed_hint() -> None:
         ("Trump signs order | Newsmax.com", None, "https://www.newsmax.com/politics/x/", "Trump signs order"),
         ("Oil prices rise - Reuters", None, "https://www.reuters.com/markets/x", "Oil prices rise"),
         ("BBC News - Storm hits coast", "BBC News", "https://www.bbc.co.uk/news/x", "Storm hits coast"),
-        ("Cuba: power cuts spread | World | The Guardian", "The Guardian", "https://www.theguardian.com/x", "Cuba: power cuts spread | World"),
-        ("Venezuela - Cuba relations explained", "Daily Planet", "https://planet.example.com/x", "Venezuela - Cuba relations explained"),
+        (
+            "Cuba: power cuts spread | World | The Guardian",
+            "The Guardian",
+            "https://www.theguardian.com/x",
+            "Cuba: power cuts spread | World",
+        ),
+        (
+            "Venezuela - Cuba relations explained",
+            "Daily Planet",
+            "https://planet.example.com/x",
+            "Venezuela - Cuba relations explained",
+        ),
         ("Plain title", "Site", "https://site.example.com/x", "Plain title"),
     ],
 )
@@ -174,14 +194,19 @@ def test_truncated_html_still_extracted() -> None:
 
 
 def test_latin1_served_as_utf8_is_readable() -> None:
-    body = page(body="".join(f"<p>Él añadió que la reunión fue muy útil. {PARAGRAPH}</p>" for _ in range(4)), charset="latin-1")
+    body = page(
+        body="".join(f"<p>Él añadió que la reunión fue muy útil. {PARAGRAPH}</p>" for _ in range(4)), charset="latin-1"
+    )
     result = run(body.encode("latin-1"), content_type="text/html; charset=utf-8")
     assert isinstance(result, models.Article), result
     assert "Él añadió que la reunión fue muy útil" in result.text
 
 
 def test_utf8_served_as_latin1_is_readable() -> None:
-    body = page(body="".join(f"<p>Él añadió que la reunión fue muy útil. {PARAGRAPH}</p>" for _ in range(4)), charset="iso-8859-1")
+    body = page(
+        body="".join(f"<p>Él añadió que la reunión fue muy útil. {PARAGRAPH}</p>" for _ in range(4)),
+        charset="iso-8859-1",
+    )
     result = run(body.encode("utf-8"), content_type="text/html; charset=ISO-8859-1")
     assert isinstance(result, models.Article), result
     assert "Él añadió que la reunión fue muy útil" in result.text
@@ -265,7 +290,8 @@ def test_jsonld_body_used_when_html_has_none() -> None:
 
 def test_repeated_headline_and_share_prompts_dropped() -> None:
     body = (
-        "<p>A council budget debate</p>" + "".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))
+        "<p>A council budget debate</p>"
+        + "".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))
         + "<p>Like this story? Share it with a friend!</p>"
     )
     result = run(page(body=body).encode())
@@ -297,9 +323,13 @@ def test_link_farm_rejected_before_extraction() -> None:
 @pytest.mark.parametrize(
     ("text", "declared", "hint", "expected"),
     [
-        ("El gobierno de Venezuela anunció hoy nuevas medidas económicas para enfrentar la crisis que afecta "
-         "al país desde hace años, según informaron fuentes oficiales en Caracas durante una rueda de prensa." * 2,
-         "en", None, "es"),  # confident detection beats a wrong declaration
+        (
+            "El gobierno de Venezuela anunció hoy nuevas medidas económicas para enfrentar la crisis que afecta "
+            "al país desde hace años, según informaron fuentes oficiales en Caracas durante una rueda de prensa." * 2,
+            "en",
+            None,
+            "es",
+        ),  # confident detection beats a wrong declaration
         ("Short", "es-ES", "en", "es"),
         ("Short", None, "pt-BR", "pt"),
         ("Short", "not a tag!", None, None),
@@ -314,7 +344,10 @@ def test_section_front_with_few_teasers_not_article() -> None:
         f'<li><h3><a href="/sports/story-{i}-title-words">Story {i} headline</a></h3><p>{PARAGRAPH[:140]}</p></li>'
         for i in range(3)
     )
-    html = f'<html lang="en"><head><title>Sports | Coastline Gazette</title></head><body><main><h1>Sports</h1><ul>{teasers}</ul></main></body></html>'
+    html = (
+        '<html lang="en"><head><title>Sports | Coastline Gazette</title></head>'
+        f"<body><main><h1>Sports</h1><ul>{teasers}</ul></main></body></html>"
+    )
     result = run(html.encode(), "https://gazette.example.org/en/sports")
     assert isinstance(result, models.Rejected)
     assert result.reason == outcomes.NOT_ARTICLE
@@ -338,23 +371,30 @@ def test_soft_404_titles(title: str, is_404: bool) -> None:
 
 
 def test_entities_in_jsonld_headline_decoded() -> None:
-    head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Review &#8211; &#8216;Quiet&#8217; wins"}</script>'
+    head = (
+        '<script type="application/ld+json">'
+        '{"@type": "NewsArticle", "headline": "Review &#8211; &#8216;Quiet&#8217; wins"}</script>'
+    )
     result = run(page(head).encode())
     assert isinstance(result, models.Article), result
     assert result.title == "Review – ‘Quiet’ wins"
 
 
 def _article(head: str, article: str) -> bytes:
-    return (f'<html lang="en"><head><meta charset="utf-8">{head}<meta property="og:type" content="article"></head>'
-            f"<body>{article}</body></html>").encode()
+    return (
+        f'<html lang="en"><head><meta charset="utf-8">{head}<meta property="og:type" content="article"></head>'
+        f"<body>{article}</body></html>"
+    ).encode()
 
 
 BODY = "".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))
 
 
 def test_visible_headline_beats_the_social_headline() -> None:
-    head = ('<title>Council budget: 5 things to know | Gazette</title>'
-            '<meta property="og:title" content="Council budget: 5 things to know">')
+    head = (
+        "<title>Council budget: 5 things to know | Gazette</title>"
+        '<meta property="og:title" content="Council budget: 5 things to know">'
+    )
     result = run(_article(head, f"<article><h1>Council debates the budget for five hours</h1>{BODY}</article>"))
     assert isinstance(result, models.Article)
     assert result.title == "Council debates the budget for five hours"
@@ -383,8 +423,7 @@ def test_a_kicker_inside_the_h1_stays_out_of_the_title() -> None:
 
 
 def test_furniture_above_the_body_is_not_text() -> None:
-    furniture = ("<p>Politics</p><h1>A council budget debate</h1><p>Publicado: 03/02/2024 10:15</p>"
-                 "<p>By Ana Ruiz</p>")
+    furniture = "<p>Politics</p><h1>A council budget debate</h1><p>Publicado: 03/02/2024 10:15</p><p>By Ana Ruiz</p>"
     result = run(_article("<title>A council budget debate</title>", f"<article>{furniture}{BODY}</article>"))
     assert isinstance(result, models.Article)
     assert result.text.startswith(PARAGRAPH.strip()[:40]), result.text[:200]

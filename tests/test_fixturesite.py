@@ -146,7 +146,11 @@ def test_robots_txt_disallows_private_and_sets_crawl_delay(sites: fixturesite.Si
     parser.parse(fetch(sites.a + "/robots.txt")[2].decode().splitlines())
     robots_article = next(a for a in sites.manifest.articles if "robots" in a.traps)
     assert not parser.can_fetch("mediamon", robots_article.url)
-    assert all(parser.can_fetch("mediamon", a.url) for a in sites.manifest.articles if a.site == "a" and "robots" not in a.traps)
+    assert all(
+        parser.can_fetch("mediamon", a.url)
+        for a in sites.manifest.articles
+        if a.site == "a" and "robots" not in a.traps
+    )
     assert parser.crawl_delay("mediamon") == 0
     assert parser.site_maps() == [sites.a + "/sitemap.xml"]
 
@@ -327,7 +331,9 @@ def test_topic_expectations_follow_from_the_job_terms(sites: fixturesite.Sites) 
 
 def test_manifest_expected_outcomes(sites: fixturesite.Sites) -> None:
     m = sites.manifest
-    counts = {o: len(m.expecting(o)) for o in ("stored", "off_topic", "skipped_old", "skipped_robots", "duplicate_content")}
+    counts = {
+        o: len(m.expecting(o)) for o in ("stored", "off_topic", "skipped_old", "skipped_robots", "duplicate_content")
+    }
     assert counts == {"stored": 18, "off_topic": 7, "skipped_old": 1, "skipped_robots": 1, "duplicate_content": 1}
     assert {a.language for a in m.articles} == {"en", "es"}
     assert {a.date_source for a in m.expecting("stored")} == {"jsonld", "meta", "feed", "sitemap"}
@@ -362,7 +368,10 @@ def test_stop_closes_the_ports() -> None:
 
 def test_module_main_serves_until_interrupted() -> None:
     with subprocess.Popen(
-        [sys.executable, "-m", "crawler.fixturesite"], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent
+        [sys.executable, "-m", "crawler.fixturesite"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parent.parent,
     ) as proc:
         assert proc.stdout is not None
         first = proc.stdout.readline()

@@ -31,7 +31,9 @@ url = "https://example.com/feed.xml"
 _seq = iter(range(1, 1_000_000))
 
 
-def add_article(conn: psycopg.Connection, title: str, text: str, *, job: str | None = "watch", language: str = "es") -> int:
+def add_article(
+    conn: psycopg.Connection, title: str, text: str, *, job: str | None = "watch", language: str = "es"
+) -> int:
     """Insert an article; with `job`, record it as seen by that job's crawl (as store.save_batch does)."""
     n = next(_seq)
     url = f"https://example.com/a/{n}"
@@ -49,7 +51,9 @@ def add_article(conn: psycopg.Connection, title: str, text: str, *, job: str | N
     return int(row[0])
 
 
-def tag(conn: psycopg.Connection, article_id: int, topic: str, *, job: str = "watch", terms: tuple[str, ...] = ()) -> None:
+def tag(
+    conn: psycopg.Connection, article_id: int, topic: str, *, job: str = "watch", terms: tuple[str, ...] = ()
+) -> None:
     conn.execute(
         "INSERT INTO article_topics (article_id, job, topic, terms) VALUES (%s, %s, %s, %s)",
         (article_id, job, topic, list(terms)),
@@ -146,7 +150,9 @@ M = models.TopicMatch
         ({"a": M("a", ("x",), 0.1)}, [M("a", ("x",), 0.10000000149)], retag.TagDiff()),  # float4 round trip
     ],
 )  # fmt: skip
-def test_diff_tags(current: dict[str, models.TopicMatch], new: list[models.TopicMatch], expected: retag.TagDiff) -> None:
+def test_diff_tags(
+    current: dict[str, models.TopicMatch], new: list[models.TopicMatch], expected: retag.TagDiff
+) -> None:
     assert retag.diff_tags(current, new) == expected
 
 

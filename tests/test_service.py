@@ -28,7 +28,6 @@ MEDIAMON = str(Path(sys.executable).parent / "mediamon")
 WAIT = 90.0
 
 
-
 def wait_for(predicate, what: str, timeout: float = WAIT):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -41,9 +40,7 @@ def wait_for(predicate, what: str, timeout: float = WAIT):  # type: ignore[no-un
 
 def runs(url: str, job: str) -> list[tuple[int, str, str | None]]:
     with psycopg.connect(url) as conn:
-        return conn.execute(
-            "SELECT id, status, message FROM crawl_runs WHERE job = %s ORDER BY id", (job,)
-        ).fetchall()
+        return conn.execute("SELECT id, status, message FROM crawl_runs WHERE job = %s ORDER BY id", (job,)).fetchall()
 
 
 @pytest.fixture
@@ -104,7 +101,9 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
         ("cli", 10, "other", timedelta(days=2), False, False, True),  # other host, older than the bound
     ],
 )
-def test_stale_reason(trigger: str, pid: int, host: str, age: timedelta, pid_alive: bool, lock_free: bool, stale: bool) -> None:
+def test_stale_reason(
+    trigger: str, pid: int, host: str, age: timedelta, pid_alive: bool, lock_free: bool, stale: bool
+) -> None:
     run = staleruns.RunningRow(1, "job", trigger, pid, host, NOW - age)
     reason = staleruns.stale_reason(run, host="here", own_pid=4242, now=NOW, pid_alive=pid_alive, lock_free=lock_free)
     assert (reason is not None) == stale
@@ -294,8 +293,13 @@ def test_sigterm_during_cli_crawl_leaves_run_interrupted_and_no_partial_rows(db_
     job = fixture_jobs / "fixture-news.toml"
     job.write_text(job.read_text().replace("timeout_seconds = 2 ", "timeout_seconds = 8 "), encoding="utf-8")
     env = {**os.environ, "DATABASE_URL": db_url}
-    proc = subprocess.Popen([MEDIAMON, "crawl", "--no-progress", str(job)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [MEDIAMON, "crawl", "--no-progress", str(job)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_for(_fetched_some(db_url), "pages to be fetched")
     finally:
@@ -309,7 +313,6 @@ def test_sigterm_during_cli_crawl_leaves_run_interrupted_and_no_partial_rows(db_
         ).fetchone()[0]
         stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert orphans == 0 and stored > 0
-
 
 
 def test_a_service_that_never_loads_leaves_no_temp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

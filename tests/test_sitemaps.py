@@ -1,4 +1,4 @@
-"""Sitemap parsing (crawler.fetch.sitemaps): index, urlset, Google News, gzip and its cap, XXE, truncation, plain text."""
+"""Sitemap parsing (crawler.fetch.sitemaps): index, urlset, Google News, gzip and its cap, XXE, truncation, text."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ def fixture(name: str) -> bytes:
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
-
 
 
 def test_sitemap_index_lists_child_sitemaps() -> None:

@@ -15,7 +15,6 @@ from crawler.store import store
 MEDIAMON = str(Path(sys.executable).parent / "mediamon")
 
 
-
 def mediamon(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": db_url}
     return subprocess.run([MEDIAMON, *args], env=env, capture_output=True, text=True, timeout=60)
@@ -27,7 +26,9 @@ def row_of(output: str, job: str) -> str:
     return lines[0]
 
 
-def test_status_prints_a_row_per_job_with_last_run_and_next_fire(db_url: str, conn: psycopg.Connection, tmp_path: Path) -> None:
+def test_status_prints_a_row_per_job_with_last_run_and_next_fire(
+    db_url: str, conn: psycopg.Connection, tmp_path: Path
+) -> None:
     write_job(tmp_path, "cuba", schedule='cron = "15 */2 * * *"\njitter = "1m"')
     write_job(tmp_path, "oil", schedule='interval = "30m"')
     (tmp_path / "broken.toml").write_text("name = [", encoding="utf-8")
@@ -58,7 +59,9 @@ def test_runs_prints_history_newest_first(db_url: str, conn: psycopg.Connection)
         ids.append(run_id)
     done = mediamon(db_url, "runs", "cuba", "--limit", "2")
     assert done.returncode == 0, done.stderr
-    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in done.stdout.splitlines() if line.startswith("│")]
+    rows = [
+        [cell.strip() for cell in line.split("│")[1:-1]] for line in done.stdout.splitlines() if line.startswith("│")
+    ]
     assert [(int(r[0]), r[1]) for r in rows] == [(ids[2], "skipped"), (ids[1], "interrupted")], done.stdout
 
 

@@ -59,8 +59,16 @@ def conn(template_db: str) -> Iterator[psycopg.Connection]:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
-def add(conn: psycopg.Connection, url: str, title: str, text: str, published_at: datetime | None,
-        *, seen_after: timedelta = timedelta(minutes=30), date_source: str | None = "meta") -> tuple[int, int]:
+def add(
+    conn: psycopg.Connection,
+    url: str,
+    title: str,
+    text: str,
+    published_at: datetime | None,
+    *,
+    seen_after: timedelta = timedelta(minutes=30),
+    date_source: str | None = "meta",
+) -> tuple[int, int]:
     """Insert an article row as the store would, then assign its story; return (article id, story id)."""
     host = url.split("/")[2]
     seen = (published_at or T0) + seen_after
@@ -84,11 +92,17 @@ def overview(conn: psycopg.Connection) -> list[tuple]:
 def test_three_syndicated_copies_become_one_story_with_first_publisher(conn: psycopg.Connection) -> None:
     paras = _paras(FLOOD)
     # stored in crawl order, which is not publication order: the wire copy was published first
-    add(conn, "https://daily.example/valencia-floods", "Thousands flee Valencia floods",
-        "Advertisement\n\n" + "\n\n".join(paras[:7]), T0 + timedelta(hours=2))
+    add(
+        conn,
+        "https://daily.example/valencia-floods",
+        "Thousands flee Valencia floods",
+        "Advertisement\n\n" + "\n\n".join(paras[:7]),
+        T0 + timedelta(hours=2),
+    )
     add(conn, "https://wire.example/spain-floods-1200-evacuated", "Floods hit Valencia region", FLOOD, T0)
-    _, story = add(conn, "https://brief.example/floods", "Spain: floods", "\n\n".join(paras[:3]),
-                   T0 + timedelta(hours=1))
+    _, story = add(
+        conn, "https://brief.example/floods", "Spain: floods", "\n\n".join(paras[:3]), T0 + timedelta(hours=1)
+    )
     rows = overview(conn)
     assert len(rows) == 1
     story_id, first_host, first_url, members, outlets = rows[0]
@@ -109,10 +123,12 @@ def test_hard_negative_stays_in_its_own_story(conn: psycopg.Connection) -> None:
 def test_bridging_article_merges_two_stories(conn: psycopg.Connection) -> None:
     paras = _paras(FLOOD)
     # the first half and the second half share nothing; the full text contains both
-    _, head = add(conn, "https://a.example/1", "Valencia floods: evacuations", "\n\n".join(paras[:4]),
-                  T0 + timedelta(hours=3))
-    _, tail = add(conn, "https://b.example/2", "Valencia floods: the damage", "\n\n".join(paras[5:]),
-                  T0 + timedelta(hours=1))
+    _, head = add(
+        conn, "https://a.example/1", "Valencia floods: evacuations", "\n\n".join(paras[:4]), T0 + timedelta(hours=3)
+    )
+    _, tail = add(
+        conn, "https://b.example/2", "Valencia floods: the damage", "\n\n".join(paras[5:]), T0 + timedelta(hours=1)
+    )
     assert head != tail
     _, merged = add(conn, "https://c.example/3", "Floods hit Valencia region", FLOOD, T0 + timedelta(hours=2))
     rows = overview(conn)
@@ -123,8 +139,10 @@ def test_bridging_article_merges_two_stories(conn: psycopg.Connection) -> None:
 
 
 def test_short_texts_do_not_merge_everything(conn: psycopg.Connection) -> None:
-    ids = {add(conn, f"https://s{i}.example/x", "Live updates", f"Read more on our website ({i}).", T0)[1]
-           for i in range(4)}
+    ids = {
+        add(conn, f"https://s{i}.example/x", "Live updates", f"Read more on our website ({i}).", T0)[1]
+        for i in range(4)
+    }
     assert len(ids) == 4
 
 
@@ -140,8 +158,15 @@ def test_short_text_title_match_only_within_window(conn: psycopg.Connection) -> 
 def test_untrusted_url_date_does_not_make_first_publisher(conn: psycopg.Connection) -> None:
     # a day-only date from the URL (midnight) would beat every timed copy of that day
     add(conn, "https://wire.example/a", "Floods hit Valencia region", FLOOD, T0)
-    add(conn, "https://late.example/2025/03/04/a", "Valencia floods", FLOOD + "\n\nMore to follow.",
-        T0.replace(hour=0), date_source="url", seen_after=timedelta(hours=9))
+    add(
+        conn,
+        "https://late.example/2025/03/04/a",
+        "Valencia floods",
+        FLOOD + "\n\nMore to follow.",
+        T0.replace(hour=0),
+        date_source="url",
+        seen_after=timedelta(hours=9),
+    )
     assert overview(conn)[0][1] == "wire.example"
 
 
@@ -149,13 +174,22 @@ def test_outlet_boilerplate_is_learned_as_common_and_merges_nothing(conn: psycop
     import random
 
     words = ELECTION.split() + FLOOD.split()
-    footer = ("Sign up for our morning newsletter to get the most important news of the day in your inbox, "
-              "and follow us on every social network. Copyright 2025 The Daily Herald, all rights reserved.")
+    footer = (
+        "Sign up for our morning newsletter to get the most important news of the day in your inbox, "
+        "and follow us on every social network. Copyright 2025 The Daily Herald, all rights reserved."
+    )
     story_ids = set()
     for i in range(8):
         body = " ".join(random.Random(i).choices(words, k=60))  # eight unrelated texts, same footer
-        story_ids.add(add(conn, f"https://herald.example/{i}", f"Herald story number {i}", body + "\n\n" + footer,
-                          T0 + timedelta(minutes=i))[1])
+        story_ids.add(
+            add(
+                conn,
+                f"https://herald.example/{i}",
+                f"Herald story number {i}",
+                body + "\n\n" + footer,
+                T0 + timedelta(minutes=i),
+            )[1]
+        )
     assert len(story_ids) == 8
     assert conn.execute("SELECT count(*) FROM common_lookup_keys").fetchone()[0] > 0
 
@@ -163,8 +197,12 @@ def test_outlet_boilerplate_is_learned_as_common_and_merges_nothing(conn: psycop
 def _page(url: str, title: str, text: str) -> models.Page:
     article = models.Article(url=url, canonical_url=url, title=title, text=text, published_at=T0)
     return models.Page(
-        article=article, canonical_url=url, urls=((url, "fetched"),), content_hash=dedup.content_hash(text),
-        topics=(), signature=dedup.signature(title, text),
+        article=article,
+        canonical_url=url,
+        urls=((url, "fetched"),),
+        content_hash=dedup.content_hash(text),
+        topics=(),
+        signature=dedup.signature(title, text),
     )
 
 
@@ -192,7 +230,9 @@ def test_changed_text_already_stored_elsewhere_is_duplicate_content_not_updated(
     again = store.save_batch(conn, "job", None, [_page("https://wire.example/floods", "Election results", ELECTION)])
     assert again[0][1] == "duplicate_content"
     assert conn.execute("SELECT count(*) FROM article_revisions").fetchone()[0] == 0
-    assert conn.execute("SELECT text FROM articles WHERE canonical_url = 'https://wire.example/floods'").fetchone() == (FLOOD,)
+    assert conn.execute("SELECT text FROM articles WHERE canonical_url = 'https://wire.example/floods'").fetchone() == (
+        FLOOD,
+    )
 
 
 def test_record_revision_unchanged_text_writes_nothing(conn: psycopg.Connection) -> None:

@@ -6,16 +6,28 @@ import codecs
 import re
 
 _MAGIC = (
-    (b"%PDF", "pdf"), (b"\x89PNG", "png"), (b"GIF8", "gif"), (b"\xff\xd8\xff", "jpeg"), (b"PK\x03\x04", "zip"),
-    (b"\x1f\x8b", "gzip"), (b"RIFF", "riff"), (b"ID3", "mp3"), (b"OggS", "ogg"), (b"wOFF", "woff"),
-    (b"\x00\x00\x01\x00", "ico"), (b"BM", "bmp"), (b"\xd0\xcf\x11\xe0", "ms-office"), (b"7z\xbc\xaf", "7z"),
+    (b"%PDF", "pdf"),
+    (b"\x89PNG", "png"),
+    (b"GIF8", "gif"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"RIFF", "riff"),
+    (b"ID3", "mp3"),
+    (b"OggS", "ogg"),
+    (b"wOFF", "woff"),
+    (b"\x00\x00\x01\x00", "ico"),
+    (b"BM", "bmp"),
+    (b"\xd0\xcf\x11\xe0", "ms-office"),
+    (b"7z\xbc\xaf", "7z"),
 )
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "application/html"}
 # Types servers wrongly put on HTML; the bytes decide for these.
 _SNIFF_TYPES = {"", "text/plain", "application/octet-stream", "binary/octet-stream", "text/xml", "application/xml"}
 _LOOKS_HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p)\b", re.I | re.S)
 _META_CHARSET = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)|<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_:.-]+)""", re.I)
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)|<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_:.-]+)""", re.I
+)
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _SINGLE_BYTE = re.compile(r"^(ascii|latin[-_]?1|iso8859|cp125\d|windows-125\d|iso-8859)", re.I)
 _BAD_CHARS = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
@@ -36,17 +48,24 @@ def binary_refusal(body: bytes, content_type: str | None) -> str | None:
     sample = body[:1024]
     nuls = sample.count(b"\x00")
     # a few stray NULs in markup are stripped at decoding (_checked); a larger share, or no markup, mean binary
-    if not has_utf16 and nuls > 2 and (nuls > MAX_BAD_CHAR_RATIO * len(sample)
-                                       or not _LOOKS_HTML.match(body[:2048].replace(b"\x00", b""))):
+    if (
+        not has_utf16
+        and nuls > 2
+        and (nuls > MAX_BAD_CHAR_RATIO * len(sample) or not _LOOKS_HTML.match(body[:2048].replace(b"\x00", b"")))
+    ):
         return "binary content (NUL bytes)"
     return None
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str | None:
     """Decode by BOM, HTTP charset, <meta charset>, then detection; None when nothing yields text."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if body.startswith(bom):
-            return _checked(body[len(bom):].decode(encoding, errors="replace"))
+            return _checked(body[len(bom) :].decode(encoding, errors="replace"))
     for label in _declared_charsets(body, content_type):
         text = _decode_as(body, label)
         if text is not None:

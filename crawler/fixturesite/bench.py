@@ -12,42 +12,100 @@ from crawler.fixturesite.render import ArticleView, Site
 
 _SUBJECTS = {
     "cuba": (
-        "Officials in Havana", "Cuba's energy ministry", "Farmers in Pinar del Río", "The Cuban central bank",
-        "Residents of Santiago de Cuba", "Small business owners in Havana", "Cuban economists", "Doctors in Camagüey",
-        "Port workers in Mariel", "Tobacco growers in Vuelta Abajo", "Teachers in Holguín", "Cuba's tourism ministry",
-        "Bus drivers in Havana", "Fishermen in Cienfuegos", "Cuban state media", "Sugar mill managers in Matanzas",
+        "Officials in Havana",
+        "Cuba's energy ministry",
+        "Farmers in Pinar del Río",
+        "The Cuban central bank",
+        "Residents of Santiago de Cuba",
+        "Small business owners in Havana",
+        "Cuban economists",
+        "Doctors in Camagüey",
+        "Port workers in Mariel",
+        "Tobacco growers in Vuelta Abajo",
+        "Teachers in Holguín",
+        "Cuba's tourism ministry",
+        "Bus drivers in Havana",
+        "Fishermen in Cienfuegos",
+        "Cuban state media",
+        "Sugar mill managers in Matanzas",
     ),
     "venezuela": (
-        "PDVSA executives", "Officials in Caracas", "Venezuela's central bank", "Opposition deputies in Caracas",
-        "Oil workers in Zulia", "Venezuelan economists", "Shopkeepers in Maracaibo", "Nurses in Valencia",
-        "Venezuela's electoral council", "Cattle ranchers in Apure", "Miners in Bolívar state", "Venezuelan migrants",
-        "Teachers in Barquisimeto", "Truck drivers in Táchira", "Maduro's government", "Refinery staff at Amuay",
+        "PDVSA executives",
+        "Officials in Caracas",
+        "Venezuela's central bank",
+        "Opposition deputies in Caracas",
+        "Oil workers in Zulia",
+        "Venezuelan economists",
+        "Shopkeepers in Maracaibo",
+        "Nurses in Valencia",
+        "Venezuela's electoral council",
+        "Cattle ranchers in Apure",
+        "Miners in Bolívar state",
+        "Venezuelan migrants",
+        "Teachers in Barquisimeto",
+        "Truck drivers in Táchira",
+        "Maduro's government",
+        "Refinery staff at Amuay",
     ),
 }
 _VERBS = (
-    "said on Monday that", "warned on Tuesday that", "reported that", "estimated that", "told reporters that",
-    "insisted that", "acknowledged that", "complained that", "predicted that", "denied that",
-    "confirmed in a statement that", "argued in a letter that",
+    "said on Monday that",
+    "warned on Tuesday that",
+    "reported that",
+    "estimated that",
+    "told reporters that",
+    "insisted that",
+    "acknowledged that",
+    "complained that",
+    "predicted that",
+    "denied that",
+    "confirmed in a statement that",
+    "argued in a letter that",
 )
 _CLAIMS = (
-    "output fell by {pct} per cent in the {period}", "about {num} families were affected by the new measure",
-    "the price of {good} rose by {pct} per cent in {month}", "the plan would cost at least {num} million dollars",
-    "{num} workers had not been paid since {month}", "shipments of {good} were delayed for {days} days",
+    "output fell by {pct} per cent in the {period}",
+    "about {num} families were affected by the new measure",
+    "the price of {good} rose by {pct} per cent in {month}",
+    "the plan would cost at least {num} million dollars",
+    "{num} workers had not been paid since {month}",
+    "shipments of {good} were delayed for {days} days",
     "a new committee would review the {good} supply chain within {days} days",
-    "imports of {good} had dropped to {num} tonnes", "rolling blackouts lasted up to {days} hours a day",
-    "{num} small businesses closed during the {period}", "the budget for {good} was cut by {pct} per cent",
+    "imports of {good} had dropped to {num} tonnes",
+    "rolling blackouts lasted up to {days} hours a day",
+    "{num} small businesses closed during the {period}",
+    "the budget for {good} was cut by {pct} per cent",
     "queues for {good} stretched for {days} blocks in some neighbourhoods",
-    "the informal exchange rate rose to {num} to the dollar", "repairs at {num} sites would finish by {month}",
-    "{pct} per cent of households reported shortages of {good}", "inspectors found {num} irregular contracts",
-    "a pilot programme in {days} municipalities would be extended", "fuel deliveries fell to {num} barrels a day",
+    "the informal exchange rate rose to {num} to the dollar",
+    "repairs at {num} sites would finish by {month}",
+    "{pct} per cent of households reported shortages of {good}",
+    "inspectors found {num} irregular contracts",
+    "a pilot programme in {days} municipalities would be extended",
+    "fuel deliveries fell to {num} barrels a day",
 )
 _TAILS = (
-    "", ", according to official figures", ", a claim disputed by independent economists",
-    " despite repeated promises of improvement", ", the highest figure in a decade",
-    ", although details remained scarce", " as pressure grew on local authorities",
-    ", citing internal documents", " in a report published late on Friday", ", a trend analysts expect to continue",
+    "",
+    ", according to official figures",
+    ", a claim disputed by independent economists",
+    " despite repeated promises of improvement",
+    ", the highest figure in a decade",
+    ", although details remained scarce",
+    " as pressure grew on local authorities",
+    ", citing internal documents",
+    " in a report published late on Friday",
+    ", a trend analysts expect to continue",
 )
-_GOODS = ("rice", "cooking oil", "diesel", "medicine", "bread", "cement", "chicken", "milk powder", "fertiliser", "spare parts")
+_GOODS = (
+    "rice",
+    "cooking oil",
+    "diesel",
+    "medicine",
+    "bread",
+    "cement",
+    "chicken",
+    "milk powder",
+    "fertiliser",
+    "spare parts",
+)
 _PERIODS = ("first quarter", "second quarter", "third quarter", "last six months", "past year", "harvest season")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October")
 _QUOTES = (
@@ -57,15 +115,25 @@ _QUOTES = (
     "'We have heard these promises before,' a union representative said.",
 )
 _HEADLINES = (
-    "Shortages deepen", "Officials promise relief", "Prices climb again", "Workers protest unpaid wages",
-    "New measures announced", "Output slumps", "Blackouts spread", "Imports fall sharply",
+    "Shortages deepen",
+    "Officials promise relief",
+    "Prices climb again",
+    "Workers protest unpaid wages",
+    "New measures announced",
+    "Output slumps",
+    "Blackouts spread",
+    "Imports fall sharply",
 )
 
 
 def _sentence(rng: random.Random, topic: str) -> str:
     claim = rng.choice(_CLAIMS).format(
-        pct=rng.randint(3, 90), num=rng.randint(12, 9800), good=rng.choice(_GOODS), period=rng.choice(_PERIODS),
-        month=rng.choice(_MONTHS), days=rng.randint(2, 40),
+        pct=rng.randint(3, 90),
+        num=rng.randint(12, 9800),
+        good=rng.choice(_GOODS),
+        period=rng.choice(_PERIODS),
+        month=rng.choice(_MONTHS),
+        days=rng.randint(2, 40),
     )
     return f"{rng.choice(_SUBJECTS[topic])} {rng.choice(_VERBS)} {claim}{rng.choice(_TAILS)}."
 
@@ -92,11 +160,12 @@ def _boilerplate(i: int) -> tuple[str, str]:
         for k in range(70)
     )
     related = "".join(
-        f'<li><a href="/news/related-{k}">Related story {k}</a><p>Teaser text for a related story about the region.</p></li>'
+        f'<li><a href="/news/related-{k}">Related story {k}</a>'
+        "<p>Teaser text for a related story about the region.</p></li>"
         for k in range(20)
     )
     css = "<style>" + "".join(f".c{k}{{margin:{k % 7}px;padding:{k % 5}px}}" for k in range(150)) + "</style>\n"
-    head = css + f"<script>window.__STATE__={{\"related\":[{state}]}};</script>\n"
+    head = css + f'<script>window.__STATE__={{"related":[{state}]}};</script>\n'
     body = f'<aside class="related-stories"><h2>Related</h2><ul>{related}</ul></aside>\n'
     body += f'<nav class="mega-menu" aria-label="All topics"><ul>{menu}</ul></nav>\n'
     return head, body
@@ -117,15 +186,39 @@ def build(site: Site, now: datetime, n: int) -> tuple[tuple[ArticleSpec, ...], d
         paras = _paragraphs(rng, topic, rng.randint(600, 1000))
         head, body = _boilerplate(i)
         view = ArticleView(
-            title=title, dek=paras[0][:150], author="Bench desk", section="Americas", lang="en",
-            canonical=site.base + path, paragraphs=paras, published=when, date_in_html="both",
-            extra_head=head, extra_body=body,
+            title=title,
+            dek=paras[0][:150],
+            author="Bench desk",
+            section="Americas",
+            lang="en",
+            canonical=site.base + path,
+            paragraphs=paras,
+            published=when,
+            date_in_html="both",
+            extra_head=head,
+            extra_body=body,
         )
         routes[path] = render.article_html(view, site, now)
-        specs.append(ArticleSpec(
-            key=f"bench-{i:05d}", site="bench", path=path, url=site.base + path, canonical_url=site.base + path,
-            title=title, language="en", author="Bench desk", published_at=when, date_source="jsonld",
-            topics=(topic,), expected="stored", traps=(), links=("bench-sitemap",), text="\n\n".join(paras),
-        ))
-    sitemap = render.news_sitemap(publication=site.name, entries=tuple((s.url, "en", s.title, s.published_at) for s in specs))
+        specs.append(
+            ArticleSpec(
+                key=f"bench-{i:05d}",
+                site="bench",
+                path=path,
+                url=site.base + path,
+                canonical_url=site.base + path,
+                title=title,
+                language="en",
+                author="Bench desk",
+                published_at=when,
+                date_source="jsonld",
+                topics=(topic,),
+                expected="stored",
+                traps=(),
+                links=("bench-sitemap",),
+                text="\n\n".join(paras),
+            )
+        )
+    sitemap = render.news_sitemap(
+        publication=site.name, entries=tuple((s.url, "en", s.title, s.published_at) for s in specs)
+    )
     return tuple(specs), routes, sitemap

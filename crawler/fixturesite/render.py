@@ -48,7 +48,7 @@ def _footer(site: Site, year: int) -> str:
         '<ul class="footer-links"><li><a href="/about">About us</a></li><li><a href="/contact">Contact</a></li>'
         '<li><a href="/privacy">Privacy</a></li><li><a href="/terms">Terms of use</a></li>'
         '<li><a href="/feed.rss">RSS</a></li></ul>'
-        f"<p class=\"copyright\">&copy; {year} {escape(site.name)}. All rights reserved.</p>"
+        f'<p class="copyright">&copy; {year} {escape(site.name)}. All rights reserved.</p>'
         "</footer>"
     )
 
@@ -150,7 +150,7 @@ def article_html(view: ArticleView, site: Site, now: datetime) -> str:
     paras = "\n".join(f"<p>{escape(p)}</p>" for p in view.paragraphs)
     body = (
         f'<article class="story">\n<p class="kicker"><a href="#">{escape(view.section)}</a></p>\n'
-        f"<h1>{escape(view.title)}</h1>\n<p class=\"dek\">{escape(view.dek)}</p>\n{_byline(view, site)}\n"
+        f'<h1>{escape(view.title)}</h1>\n<p class="dek">{escape(view.dek)}</p>\n{_byline(view, site)}\n'
         '<div class="share"><a href="#">Share</a> <a href="#">Print</a></div>\n'
         f'<div class="article-body">\n{paras}\n</div>\n'
         '<p class="tags">Filed under: <a href="#">' + escape(view.section) + "</a></p>\n</article>\n"
@@ -160,7 +160,8 @@ def article_html(view: ArticleView, site: Site, now: datetime) -> str:
             f'<li class="comment"><span class="commenter">{escape(who)}</span><p>{escape(text)}</p></li>'
             for who, text in view.comments
         )
-        body += f'<section class="comments" id="comments"><h2>{len(view.comments)} comments</h2><ol>{items}</ol></section>\n'
+        heading = f"<h2>{len(view.comments)} comments</h2>"
+        body += f'<section class="comments" id="comments">{heading}<ol>{items}</ol></section>\n'
     if view.most_read:
         items = "".join(f'<li><a href="{escape(p)}">{escape(t)}</a></li>' for t, p in view.most_read)
         body += f'<aside class="most-read"><h2>Most read</h2><ol>{items}</ol></aside>\n'
@@ -185,7 +186,8 @@ def rss(*, title: str, link: str, items: tuple[tuple[str, str, str, datetime | N
         date = f"<pubDate>{format_datetime(when.astimezone(UTC), usegmt=True)}</pubDate>" if when else ""
         parts.append(
             f"<item><title>{xml_escape(t)}</title><link>{xml_escape(href)}</link>"
-            f"<guid isPermaLink=\"false\">{xml_escape(href)}</guid><description>{xml_escape(desc)}</description>{date}</item>"
+            f'<guid isPermaLink="false">{xml_escape(href)}</guid>'
+            f"<description>{xml_escape(desc)}</description>{date}</item>"
         )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n<channel>\n'

@@ -27,22 +27,37 @@ def run(settings: config.Settings, *, keep_serving: bool = False, console: Conso
         first = crawl.run_job(job_path, settings, trigger="demo", db_url=url)
         console.print(report.counters_table(first.counters, f"first run {first.run_id}: {first.status}"))
         second = crawl.run_job(job_path, settings, trigger="demo", db_url=url)
-        console.print(report.counters_table(second.counters, f"second run {second.run_id}: {second.status} (only new pages)"))
+        console.print(
+            report.counters_table(second.counters, f"second run {second.run_id}: {second.status} (only new pages)")
+        )
         with db.connect(url) as conn:
             rows = store.recent_articles(conn, limit=40)
         table = Table(title="stored articles (newest first)")
-        for column, width in (("published (UTC)", 16), ("date from", 9), ("lang", 4), ("host", 9), ("topics", 15),
-                              ("urls", 4)):
+        for column, width in (
+            ("published (UTC)", 16),
+            ("date from", 9),
+            ("lang", 4),
+            ("host", 9),
+            ("topics", 15),
+            ("urls", 4),
+        ):
             table.add_column(column, no_wrap=True, min_width=width)
         table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=60)
         for row in rows:
             _id, published, date_source, lang, host, title, topics, n_urls = row
             table.add_row(
-                published.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if published else "-", date_source or "-",
-                lang or "-", host, topics, str(n_urls), title,
+                published.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if published else "-",
+                date_source or "-",
+                lang or "-",
+                host,
+                topics,
+                str(n_urls),
+                title,
             )
         console.print(table)
-        console.print(f"database: {'DATABASE_URL' if settings.database_url else f'embedded PostgreSQL in {settings.pgdata}'}")
+        console.print(
+            f"database: {'DATABASE_URL' if settings.database_url else f'embedded PostgreSQL in {settings.pgdata}'}"
+        )
         if keep_serving:
             console.print("fixture site still serving; Ctrl-C to stop")
             try:

@@ -38,14 +38,21 @@ class Metrics:
         self.runs = Counter("mediamon_runs", "Finished runs by job and status", ["job", "status"], registry=r)
         self.pages = Counter("mediamon_pages_fetched", "Article pages fetched", ["job"], registry=r)
         self.stored = Counter("mediamon_articles_stored", "New articles stored", ["job"], registry=r)
-        self.duplicates = Counter("mediamon_duplicates", "Pages that were duplicates (URL or content)", ["job"], registry=r)
+        self.duplicates = Counter(
+            "mediamon_duplicates", "Pages that were duplicates (URL or content)", ["job"], registry=r
+        )
         self.errors = Counter("mediamon_errors", "Errors by job and kind (outcome names)", ["job", "kind"], registry=r)
-        self.outcomes = Counter("mediamon_outcomes", "Every outcome counter of finished runs", ["job", "outcome"], registry=r)
+        self.outcomes = Counter(
+            "mediamon_outcomes", "Every outcome counter of finished runs", ["job", "outcome"], registry=r
+        )
         self.duration = Histogram(
             "mediamon_run_duration_seconds", "Wall time of a run", ["job"], buckets=DURATION_BUCKETS, registry=r
         )
         self.last_success = Gauge(
-            "mediamon_last_success_timestamp_seconds", "Unix time the job last finished successfully", ["job"], registry=r
+            "mediamon_last_success_timestamp_seconds",
+            "Unix time the job last finished successfully",
+            ["job"],
+            registry=r,
         )
         self.running = Gauge("mediamon_runs_in_progress", "Runs in progress in this process", ["job"], registry=r)
         self.jobs = Gauge("mediamon_jobs_scheduled", "Jobs currently scheduled", registry=r)
@@ -57,8 +64,9 @@ class Metrics:
         self.alerts_retried = Counter(
             "mediamon_alerts_retried", "Failed alert delivery attempts to be retried", ["channel"], registry=r
         )
-        self.alerts_pending = Gauge("mediamon_alerts_pending", "Alert messages waiting in the outbox", ["channel"],
-                                    registry=r)
+        self.alerts_pending = Gauge(
+            "mediamon_alerts_pending", "Alert messages waiting in the outbox", ["channel"], registry=r
+        )
 
     def observe_run(self, job: str, status: str, counters: Mapping[str, int], seconds: float, now: float) -> None:
         """Count one finished run from its final counters (crawl_runs.counters)."""
@@ -77,8 +85,13 @@ class Metrics:
         if status in ("succeeded", "partial"):  # a run that read something (README, "Reliability")
             self.last_success.labels(job).set(now)
 
-    def observe_alerts(self, sent: Mapping[str, int], retried: Mapping[str, int], failed: Mapping[str, int],
-                       outbox: Mapping[tuple[str, str], int]) -> None:
+    def observe_alerts(
+        self,
+        sent: Mapping[str, int],
+        retried: Mapping[str, int],
+        failed: Mapping[str, int],
+        outbox: Mapping[tuple[str, str], int],
+    ) -> None:
         """One delivery round (counts by channel kind) and the outbox afterwards ((kind, status) -> rows)."""
         for kind, n in sent.items():
             self.alerts_sent.labels(kind).inc(n)
