@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import TextIO
 
 # LogRecord attributes that are not user fields
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -65,7 +66,7 @@ class _QuietLibraries(logging.Filter):
         return False
 
 
-def setup(level: str = "INFO", fmt: str = "human", stream=None) -> None:
+def setup(level: str = "INFO", fmt: str = "human", stream: TextIO | None = None) -> None:
     """Configure the root logger (idempotent) and quiet Scrapy/Twisted's per-request chatter."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else HumanFormatter())

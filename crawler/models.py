@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotation only: models stays free of numpy at import time
+    from crawler.store.dedup import Signature
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class Page:
     urls: tuple[tuple[str, str], ...]  # (canonicalised url, via): fetched / redirect / discovered
     content_hash: str
     topics: tuple[TopicMatch, ...]
-    signature: object | None = None  # crawler.store.dedup.Signature (near-duplicate keys)
+    signature: Signature | None = None  # near-duplicate keys
     source_id: int | None = None
 
 

@@ -10,7 +10,7 @@ import logging
 import os
 import socket
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -20,6 +20,9 @@ from crawler.extract import dates
 from crawler.fetch import urls
 from crawler.store import outbox as alerts_outbox
 from crawler.store import sqlfiles
+
+if TYPE_CHECKING:  # the dedup stage itself is imported late (see _assign_story)
+    from crawler.store.dedup import Signature
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +211,7 @@ def _save_page(conn: psycopg.Connection, job: str, page: models.Page) -> tuple[s
             ],
         )
     if outcome == outcomes.STORED and page.signature is not None:
-        _assign_story(conn, article_id, page)
+        _assign_story(conn, article_id, page, page.signature)
     _record_appearance(conn, article_id, page)
     return outcome, article_id
 
@@ -273,13 +276,13 @@ def _revise(conn: psycopg.Connection, article_id: int, page: models.Page) -> boo
     return stories.record_revision(conn, article_id, page)
 
 
-def _assign_story(conn: psycopg.Connection, article_id: int, page: models.Page) -> None:
+def _assign_story(conn: psycopg.Connection, article_id: int, page: models.Page, signature: Signature) -> None:
     from crawler.store import stories
 
     stories.assign_story(
         conn,
         article_id,
-        page.signature,
+        signature,
         published_at=page.article.published_at,
         host=urls.host(page.canonical_url),
         title=page.article.title,
