@@ -169,7 +169,7 @@ def workloads(conn: psycopg.Connection, requests: int, rng: random.Random) -> di
     articles = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY random() LIMIT 500")]
     searches = ["/search?q=maduro", "/search?q=havana+blackout", "/search?q=%22pdvsa%22+-cuba",
                 "/search?q=caracas&lang=es", "/search?q=oil&topic=venezuela", "/search?q=maduro&page=3",
-                "/search?q=cuba+or+venezuela", "/search?q=maduro&from=" + (NOW - timedelta(days=7)).date().isoformat(),
+                "/search?q=cuba+OR+venezuela", "/search?q=maduro&from=" + (NOW - timedelta(days=7)).date().isoformat(),
                 "/search?q=maduro&outlet=outlet01.example", "/search?q=crude+exports&one=1"]
     topics = ["/topics/cuba", "/topics/venezuela", "/topics/oil"]
     return {

@@ -18,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from crawler.analyst import scope
 from crawler.analyst import search as search_mod
 from crawler.errors import MediamonError
 from crawler.store import sqlfiles
@@ -225,7 +226,7 @@ def create_app(
                 try:
                     request_, payload["page"] = search_request(params)
                     hits = data.search(conn, request_)
-                except (BadRequest, search_mod.SearchError) as exc:
+                except (BadRequest, search_mod.SearchError, scope.ScopeError) as exc:
                     payload["error"], status = str(exc), 400
                 else:
                     payload["hits"], payload["has_next"] = hits[:PAGE_SIZE], len(hits) > PAGE_SIZE
