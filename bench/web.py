@@ -198,7 +198,9 @@ def explain(url: str) -> None:
             print(f"\n-- {name}")
             for (line,) in conn.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + q[name], params):
                 print("   " + line)
-        search_params = {"query": "maduro", "language": None, "since": None, "until": None, "topic": None,
+        parsed = search_mod.parse("maduro")
+        programs = {**search_mod.program(parsed.root).params(), **search_mod.program(parsed.positive()).params("rank_")}
+        search_params = {**programs, "language": None, "since": None, "until": None, "topic": None,
                          "job": None, "host": None, "limit": 21, "offset": 0, "candidates": web_app.SEARCH_CANDIDATES,
                          "headline": search_mod.HEADLINE_OPTIONS, "one_per_story": False}
         print("\n-- search (sql/queries/analyst.sql) for 'maduro', as the web view runs it")
