@@ -21,7 +21,8 @@ def crawl_fixture_sites(db_url: str) -> fixturesite.Sites:
         job = Path(tmp) / "fixture-news.toml"
         job.write_text(fixturesite.job_toml(sites), encoding="utf-8")
         summary = crawl.run_job(job, config.Settings(workers=2), db_url=db_url)
-    assert summary.status == "succeeded", summary.message
+    # partial: the fixture site has one broken source on purpose; everything else is read
+    assert summary.status in ("succeeded", "partial"), summary.message
     return sites
 
 
