@@ -166,7 +166,7 @@ def article(conn: psycopg.Connection, article_id: int) -> dict[str, Any]:
         rev["title_changed_to"] = newer["title"] if newer["title"] != rev["title"] else None
     appearances: list[dict[str, Any]] | None = None
     if conn.execute(_q("relation_exists"), {"name": "article_appearances"}).fetchone() == (True,):
-        appearances = [r[0] for r in conn.execute(_q("appearances"), {"article_id": article_id})]
+        appearances = _rows(conn, "appearances", {"article_id": article_id})
     return {
         "article": head,
         "topics": _rows(conn, "article_topics", {"article_id": article_id}),

@@ -125,8 +125,11 @@ FROM article_revisions WHERE article_id = %(article_id)s ORDER BY replaced_at, i
 SELECT to_regclass(%(name)s::text) IS NOT NULL AND has_table_privilege(%(name)s::text, 'SELECT');
 
 -- name: appearances
--- Table of another feature (article appearances); shown generically when it exists and is readable.
-SELECT to_jsonb(x) FROM article_appearances x WHERE x.article_id = %(article_id)s LIMIT 200;
+-- Every outlet's appearance of this text (migration 0012); the page checks the table exists first.
+SELECT url, host, outlet, title, published_at, date_source, first_seen_at
+FROM article_appearances WHERE article_id = %(article_id)s
+ORDER BY first_seen_at, url
+LIMIT 200;
 
 -- name: runs
 -- The newest runs of every job (window function: at most `per_job` each).
