@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/dates.py
 	$(BIN)/python bench/dedup.py
+	$(BIN)/python bench/web.py
 
 .PHONY: compose-check
 compose-check: $(STAMP)  ## validate docker-compose.yml against the compose spec (no Docker needed)

@@ -14,5 +14,6 @@ SQL_PACKAGES = ["crawler.sql", *(f"crawler.sql.{d.name}" for d in sorted(Path("s
 setup(
     packages=[*find_packages(include=["crawler", "crawler.*"]), *SQL_PACKAGES],
     package_dir={"crawler.sql": "sql"},
-    package_data={"crawler": ["fixturesite/**/*"], **{name: ["*.sql"] for name in SQL_PACKAGES}},
+    package_data={"crawler": ["fixturesite/**/*", "web/templates/*", "web/static/*"],
+                  **{name: ["*.sql"] for name in SQL_PACKAGES}},
 )

@@ -14,6 +14,7 @@ from crawler.alerts import cli as alerts_cli
 from crawler.analyst import cli as analyst_cli
 from crawler.extract import cli as extract_cli
 from crawler.service import cli as service_cli
+from crawler.web import cli as web_cli
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyst_cli.register(sub)  # search, export, retag
     alerts_cli.register(sub)  # alerts list|preview|test|deliver
     extract_cli.register(sub)  # extract
+    web_cli.register(sub)  # web
     return parser
 
 

@@ -22,6 +22,8 @@ ENVIRONMENT = {
     "MEDIAMON_DB_STATEMENT_TIMEOUT": ("db_statement_timeout", "seconds one SQL statement may run (default 60)"),
     "MEDIAMON_DB_OUTAGE_SECONDS": ("db_outage_seconds", "a crawl waits this long for a lost database (default 30)"),
     "MEDIAMON_LEASE_SECONDS": ("lease_seconds", "job lease length; renewed every third of it (default 60)"),
+    "MEDIAMON_WEB_AUTH": ("web_auth", "`web` login: basic:USER:PASSWORD or token:SECRET (required off loopback)"),
+    "MEDIAMON_WEB_DATABASE_URL": ("web_database_url", "`web`: PostgreSQL URL of a reader login (default DATABASE_URL)"),
 }
 
 DEFAULT_USER_AGENT = "mediamon/0.1 (+https://github.com/mediamon/mediamon; media-monitoring crawler)"
@@ -45,6 +47,8 @@ class Settings:
     db_statement_timeout: float = 60.0
     db_outage_seconds: float = 30.0
     lease_seconds: float = 60.0
+    web_auth: str | None = None
+    web_database_url: str | None = None
 
     @property
     def pgdata(self) -> Path:
@@ -100,4 +104,8 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
     for name, (field_name, _help) in ENVIRONMENT.items():
         if name.startswith(("MEDIAMON_DB_", "MEDIAMON_LEASE_")) and env.get(name):
             kwargs[field_name] = _seconds(name, env[name])
+    if env.get("MEDIAMON_WEB_AUTH"):
+        kwargs["web_auth"] = env["MEDIAMON_WEB_AUTH"]
+    if env.get("MEDIAMON_WEB_DATABASE_URL"):
+        kwargs["web_database_url"] = env["MEDIAMON_WEB_DATABASE_URL"]
     return Settings(**kwargs)  # type: ignore[arg-type]

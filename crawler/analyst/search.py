@@ -48,6 +48,10 @@ class SearchRequest:
     language: str | None = None  # ISO 639 primary code, e.g. "es"
     one_per_story: bool = False
     limit: int = 20
+    until: datetime | None = None  # published (or first seen) before this
+    host: str | None = None  # only this outlet
+    offset: int = 0  # skip this many ranked results (pagination)
+    candidates: int | None = None  # rank only the newest N matches (None: all of them)
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,8 @@ def search(conn: psycopg.Connection, request: SearchRequest) -> list[Hit]:
     parsed = parse(request.query)
     if not 1 <= request.limit <= MAX_LIMIT:
         raise SearchError(f"--limit {request.limit}: use 1 to {MAX_LIMIT}")
+    if request.offset < 0:
+        raise SearchError(f"offset {request.offset}: must be 0 or more")
     language = language_code(request.language) if request.language is not None else None
     if language is not None and text_config(conn, language) == "mm_simple":
         log.warning(
@@ -165,6 +171,10 @@ def search(conn: psycopg.Connection, request: SearchRequest) -> list[Hit]:
         "topic": request.topic,
         "job": request.job,
         "limit": request.limit,
+        "until": request.until,
+        "host": request.host,
+        "offset": request.offset,
+        "candidates": request.candidates,
         "headline": HEADLINE_OPTIONS,
         "one_per_story": request.one_per_story,
     }

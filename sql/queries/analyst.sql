@@ -22,11 +22,13 @@ SELECT numnode(mm_query_any(%(language)s::text, %(rank_ops)s::text[], %(rank_wor
 -- name: search
 -- The query arrives parsed, as two postfix programs (migration 0016): the whole query, and its
 -- positive part (without NOT branches) that ranks and highlights, because ts_rank gives 0 to every
--- row of a query with a negation. Candidates come through the GIN index (mm_query_any); each is
--- then held to the query in its own language's configuration, ranked (title A 1.0, description
--- B 0.4, body C 0.1: a body that repeats a word must not outrank a headline) and only the top rows
--- pay for ts_headline. With one_per_story, only the best-ranked article of each story is kept (an
--- article without a story is its own).
+-- row of a query with a negation. Candidates come through the GIN index (mm_query_any, pinned to a
+-- bitmap index scan by mm_search_matches of 0015); each is then held to the query in its own
+-- language's configuration, ranked (title A 1.0, description B 0.4, body C 0.1: a body that repeats
+-- a word must not outrank a headline) and only the top rows pay for ts_headline. With
+-- one_per_story, only the best-ranked article of each story is kept (an article without a story is
+-- its own). `candidates` (NULL = all, as the CLI passes) ranks only the newest N matches: the web
+-- view bounds its work so on a common word.
 WITH configs AS (
     SELECT config,
            mm_query(config, %(ops)s::text[], %(words)s::text[], %(prefixes)s::boolean[],
@@ -35,22 +37,29 @@ WITH configs AS (
                     %(rank_title_only)s::boolean[]) AS rank_q
     FROM unnest('{mm_english,mm_spanish,mm_portuguese,mm_french,mm_simple}'::regconfig[]) AS config
 ),
+candidates AS (
+    SELECT m.id, m.published, c.config, c.q, c.rank_q
+    FROM mm_search_matches(mm_query_any(%(language)s::text, %(ops)s::text[], %(words)s::text[],
+                                        %(prefixes)s::boolean[], %(title_only)s::boolean[])) m
+    JOIN configs c ON c.config = mm_search_config(m.language)
+    WHERE (%(language)s::text IS NULL
+           OR lower(split_part(replace(coalesce(m.language, ''), '_', '-'), '-', 1)) = %(language)s::text)
+      AND (%(since)s::timestamptz IS NULL OR m.published >= %(since)s::timestamptz)
+      AND (%(until)s::timestamptz IS NULL OR m.published < %(until)s::timestamptz)
+      AND (%(host)s::text IS NULL OR m.host = %(host)s::text)
+      AND (num_nonnulls(%(topic)s::text, %(job)s::text) = 0
+           OR m.id IN (SELECT article_id FROM mm_scope(%(topic)s::text, %(job)s::text)))
+    ORDER BY m.published DESC, m.id DESC
+    LIMIT %(candidates)s
+),
 ranked AS (
-    SELECT a.id, a.title, a.text, a.language, a.host, a.canonical_url, a.story_id,
-           coalesce(a.published_at, a.first_seen_at) AS published,
+    SELECT a.id, a.title, a.text, a.language, a.host, a.canonical_url, a.story_id, c.published,
            CASE WHEN a.published_at IS NOT NULL THEN a.published_offset END AS published_offset,
            c.config, c.rank_q,
            ts_rank('{0.05, 0.1, 0.4, 1.0}', a.search, c.rank_q) AS rank
-    FROM articles a
-    JOIN configs c ON c.config = mm_search_config(a.language)
-    WHERE a.search @@ mm_query_any(%(language)s::text, %(ops)s::text[], %(words)s::text[], %(prefixes)s::boolean[],
-                                   %(title_only)s::boolean[])
-      AND a.search @@ c.q
-      AND (%(language)s::text IS NULL
-           OR lower(split_part(replace(coalesce(a.language, ''), '_', '-'), '-', 1)) = %(language)s::text)
-      AND (%(since)s::timestamptz IS NULL OR coalesce(a.published_at, a.first_seen_at) >= %(since)s::timestamptz)
-      AND (num_nonnulls(%(topic)s::text, %(job)s::text) = 0
-           OR a.id IN (SELECT article_id FROM mm_scope(%(topic)s::text, %(job)s::text)))
+    FROM candidates c
+    JOIN articles a ON a.id = c.id
+    WHERE a.search @@ c.q
 ),
 best AS (
     SELECT DISTINCT ON (CASE WHEN %(one_per_story)s::boolean THEN coalesce(story_id, -id) ELSE id END) *
@@ -59,7 +68,7 @@ best AS (
              rank DESC, published DESC, id
 ),
 top AS (
-    SELECT * FROM best ORDER BY rank DESC, published DESC, id LIMIT %(limit)s
+    SELECT * FROM best ORDER BY rank DESC, published DESC, id LIMIT %(limit)s OFFSET %(offset)s
 )
 SELECT id, rank, published, language, host, title, canonical_url,
        ts_headline(config, text, rank_q, %(headline)s::text) AS snippet,
