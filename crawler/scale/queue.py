@@ -15,6 +15,7 @@ from typing import Any
 import procrastinate
 import psycopg
 from procrastinate import exceptions as pexc
+from procrastinate import schema as pschema
 
 from crawler.fetch import urls
 from crawler.jobs import jobs
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 TASK = "crawl_host"
 QUEUE = "crawl"
+#: procrastinate logs every job with its arguments (a whole job file) at INFO: ours say the same in one line
+LIBRARY_LOG_LEVEL = logging.WARNING
 
 
 def _q(name: str) -> str:
@@ -75,7 +78,7 @@ def ensure_schema(url: str) -> bool:
             row = conn.execute(_q("has_queue")).fetchone()
             if row is not None and row[0]:
                 return False
-            schema = procrastinate.SchemaManager.get_schema()
+            schema = pschema.SchemaManager.get_schema()
             with conn.transaction():
                 conn.execute(schema)  # no parameters: the whole file in one simple-protocol call
             log.info("procrastinate schema applied")
@@ -89,6 +92,7 @@ def ensure_schema(url: str) -> bool:
 
 def make_app(url: str, *, register: Any = None) -> procrastinate.App:
     """A procrastinate app on `url`; `register(app)` adds the tasks (the worker does; deferring needs none)."""
+    logging.getLogger("procrastinate").setLevel(LIBRARY_LOG_LEVEL)
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=4))
     if register is not None:
         register(app)

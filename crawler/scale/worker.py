@@ -83,6 +83,7 @@ class Worker:
             log.info("task started", extra={"job": task.job, "host": task.host, "run": run_id, "task": task_id})
             code = await self._crawl(path, run_id, task)
         await asyncio.to_thread(self._finished, task_id, task, run_id, code)
+        log.info("task ended", extra={"job": task.job, "host": task.host, "run": run_id, "task": task_id, "code": code})
         if code == CHILD_INTERRUPTED or (self.stopping and code != 0):
             await self.hand_back(task)
             return "handed back"
