@@ -19,17 +19,18 @@ import psycopg
 import pytest
 
 from crawler.fixturesite import farm as farm_site
+from crawler.jobs import jobs
 from crawler.run import crawl
 from crawler.scale import hostcrawl, leader
-from crawler.jobs import jobs
 
 pytestmark = pytest.mark.timeout(900)
 
 HOSTS, FEEDS_PER_HOST, ARTICLES_PER_FEED = 5, 10, 40  # 50 feeds, 2,000 articles
-DELAY = 0.1  # seconds between two requests to one host
-#: the server stamps a request when its handler thread runs; on a loaded 2-core box a thread can start
-#: late, which makes the gap before it longer and the one after it shorter by the same amount
-STAMP_NOISE = 0.03
+DELAY = 0.15  # seconds between two requests to one host
+#: the crawler spaces its sends by DELAY, but on a loaded 2-core box (8 test sessions) a send can leave
+#: late, or the server's handler thread can stamp it late, which shortens the next gap by as much
+#: (measured up to ~80 ms). A real violation (no delay, or two requests at once) gives gaps of ~0-5 ms.
+STAMP_NOISE = 0.08
 CRAWLER_NICENESS = 10
 
 
@@ -142,7 +143,7 @@ def _assert_every_article_once_and_polite(site: farm_site.Farm, db_url: str, *, 
     assert set(stored) == expected
     floor = _delay_floor(inline) - STAMP_NOISE
     gaps = site.min_gaps()
-    assert all(gap >= floor for gap in gaps.values()), f"a host's gap under {floor:.3f}s: {gaps}"
+    assert all(gap >= floor for gap in gaps.values()), f"gaps under {floor:.3f}s: {site.close_pairs(floor)[:8]}"
 
 
 # --- the tests ------------------------------------------------------------------------------------
@@ -156,6 +157,8 @@ def test_three_workers_fetch_and_store_every_article_once_within_host_delays(
     for i in range(3):
         cluster.start("worker", name=f"worker{i}")
     _wait("every host task to finish", lambda: _queue_done(db_url), 600, cluster.procs)
+    assert _one(db_url, "SELECT count(*) FROM task_stalls") == 0, "a live worker's task was taken for stalled"
+    assert _one(db_url, "SELECT count(*) FROM crawl_runs WHERE trigger = 'worker'") == HOSTS
     _assert_every_article_once_and_polite(farm, db_url, inline=False)
     workers = _one(db_url, "SELECT count(DISTINCT pid) FROM crawl_runs WHERE trigger = 'worker'")
     assert workers >= 2, "the host tasks were not shared between workers"
@@ -210,7 +213,8 @@ def test_kill_9_of_a_worker_loses_nothing_and_repeats_only_its_in_flight_request
     requests = farm.article_requests()
     assert set(requests) == farm.article_urls()
     repeated = {u for u, n in requests.items() if n > 1}
-    assert repeated <= in_flight, f"repeated GETs outside the killed worker's in-flight ones: {sorted(repeated - in_flight)[:5]}"
+    outside = sorted(repeated - in_flight)
+    assert not outside, f"repeated GETs outside the killed worker's in-flight ones: {outside[:5]}"
     assert all(requests[u] == 2 for u in repeated)
     assert _one(db_url, "SELECT count(*) FROM task_stalls") >= 1
     dead_runs = _one(db_url, "SELECT count(*) FROM crawl_runs WHERE pid = %s AND status = 'running'", (victim,))

@@ -80,6 +80,14 @@ class Farm:
             out[s.base] = min(gaps) if gaps else float("inf")
         return out
 
+    def close_pairs(self, below: float) -> list[tuple[str, float, str, str]]:
+        """(host, gap, path, next path) of consecutive requests to one host closer than `below` seconds."""
+        out = []
+        for s in self.servers:
+            log = sorted(self.log(s.base))
+            out += [(s.base, b - a, pa, pb) for (a, pa), (b, pb) in zip(log, log[1:], strict=False) if b - a < below]
+        return out
+
     def job_toml(self, *, name: str = "farm", delay: float = 0.1, concurrency: int = 2) -> str:
         lines = [f'name = "{name}"', "", "[limits]", "max_articles_per_run = 100000", "max_age_days = 30",
                  f"concurrency_per_host = {concurrency}", f"delay_seconds = {delay}", "timeout_seconds = 20",
@@ -133,7 +141,8 @@ def start_farm(*, hosts: int = 5, feeds_per_host: int = 10, articles_per_feed: i
                                        canonical=srv.base + path, paragraphs=paras, published=when,
                                        date_in_html="both")
                     body = render.article_html(view, site, moment).encode("utf-8")
-                routes[path] = Response(200, "text/html; charset=utf-8", body)
+                # served pages keep their own <meta charset>: no charset in the header
+                routes[path] = Response(200, "text/html" if pages else "text/html; charset=utf-8", body)
                 items.append((title, srv.base + path, "", when))
                 articles[srv.base].append(path)
                 n += 1

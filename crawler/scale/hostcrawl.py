@@ -8,6 +8,7 @@ It dies with its worker (PR_SET_PDEATHSIG), so a `kill -9` of the worker stops i
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -28,10 +29,8 @@ PR_SET_PDEATHSIG = 1
 
 def die_with_parent(parent: int) -> None:
     """SIGKILL this process when the worker that started it dies (Linux); exit if it already has."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the worker's SIGTERM handling still stops us
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the worker's SIGTERM handling still stops us
-        pass
     if os.getppid() != parent:
         os._exit(1)
 

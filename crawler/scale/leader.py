@@ -9,6 +9,7 @@ keeps one waiting task per job and host even if two replicas briefly both think 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -31,7 +32,7 @@ LEADER_LOCK = 0x6D6D_0002
 #: how often a standby tries to become leader, and the leader checks its connection (s)
 CHECK_SECONDS = 1.0
 #: TCP keepalives of the lock connection: a dead peer is noticed within about 5 + 3 * 2 = 11 s
-KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
+KEEPALIVES: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
 
 
 class Leadership:
@@ -64,10 +65,8 @@ class Leadership:
 
     def close(self) -> None:
         if self.conn is not None:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 self.conn.close()  # the session ends: the lock is released
-            except psycopg.Error:
-                pass
             self.conn = None
         self.held = False
 

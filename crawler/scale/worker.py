@@ -132,12 +132,10 @@ class Worker:
 
     async def hand_back(self, task: queue.HostTask) -> None:
         """Queue the task again for another worker (a waiting copy already does the same work)."""
-        try:
+        with contextlib.suppress(pexc.AlreadyEnqueued):
             await self.app.tasks[queue.TASK].configure(lock=task.lock, queueing_lock=task.key).defer_async(
                 job=task.job, host=task.host, job_toml=task.job_toml
             )
-        except pexc.AlreadyEnqueued:
-            pass
         log.info("task handed back", extra={"job": task.job, "host": task.host})
 
     # -- stalled tasks
