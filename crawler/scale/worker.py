@@ -38,6 +38,8 @@ HEARTBEAT_SECONDS = 2.0
 STALL_SECONDS = 10.0
 #: how often each worker looks for stalled tasks (s)
 SWEEP_SECONDS = 3.0
+#: finished tasks are deleted after this long (h), checked every CLEANUP_SWEEPS sweeps; failed ones are kept
+KEEP_FINISHED_HOURS, CLEANUP_SWEEPS = 72, 200
 #: exit code of a crawl child that stopped on SIGTERM (hostcrawl.main)
 CHILD_INTERRUPTED = 3
 
@@ -169,9 +171,13 @@ class Worker:
         log.warning("stalled task found", extra={"task": task_id, "worker": dead, "action": action})
 
     async def _sweeper(self) -> None:
+        sweeps = 0
         while True:
             try:
                 await self.sweep()
+                if sweeps % CLEANUP_SWEEPS == 0:  # the queue table stays small (README "Scaling out")
+                    await self.app.job_manager.delete_old_jobs(nb_hours=KEEP_FINISHED_HOURS, queue=queue.QUEUE)
+                sweeps += 1
             except (pexc.ConnectorException, db.DatabaseUnavailable, OSError) as exc:
                 log.warning("stall sweep failed", extra={"error": str(exc)})
             await asyncio.sleep(SWEEP_SECONDS)
