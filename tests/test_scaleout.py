@@ -259,3 +259,38 @@ def test_standby_takes_over_within_30s_of_a_leader_kill_and_queues_no_source_twi
         per_key = conn.execute("SELECT queueing_lock, count(*) FROM procrastinate_jobs GROUP BY 1").fetchall()
     assert len(per_key) == HOSTS
     assert all(n == 1 for _key, n in per_key), per_key
+
+
+def test_sigterm_of_a_worker_hands_its_task_back_within_the_grace_and_nothing_is_fetched_twice(
+    cluster: Cluster, db_url: str, tmp_path: Path
+) -> None:
+    site = farm_site.start_farm(hosts=1, feeds_per_host=2, articles_per_feed=40)
+    try:
+        folder = tmp_path / "jobs"
+        folder.mkdir()
+        text = site.job_toml(name="farm", delay=0.3) + '\n[schedule]\ninterval = "1h"\n'
+        (folder / "farm.toml").write_text(text, encoding="utf-8")
+        cluster.start("serve", "--queue", str(folder), name="leader")
+        first = cluster.start("worker", "--grace", "10", name="first")
+        _wait("the task mid-crawl", lambda: (_one(db_url, "SELECT count(*) FROM articles") or 0) >= 5,
+              300, cluster.procs)
+        first.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        first.wait(timeout=60)
+        took = time.monotonic() - stopped
+        assert first.returncode == 0, cluster.log("first")[-2000:]
+        status = _one(db_url, "SELECT status FROM crawl_runs WHERE trigger = 'worker' ORDER BY id LIMIT 1")
+        waiting = _one(db_url, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo'")
+        cluster.start("worker", name="second")
+        _wait("the handed-back task to finish", lambda: _one(
+            db_url, "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')") == 0,
+            300, cluster.procs)
+        requests = site.article_requests()
+        stored = _stored_urls(db_url)
+    finally:
+        site.stop()
+    assert took < 10 + 15  # the grace, plus process exit
+    assert status == "interrupted"
+    assert waiting == 1, "the task was not handed back to the queue"
+    assert set(requests) == site.article_urls() == set(stored) and len(stored) == 80
+    assert all(n == 1 for n in requests.values()), "a page in flight at SIGTERM was fetched again"
