@@ -89,6 +89,9 @@ def test_metrics_show_queue_depth_and_host_lock_figures(db_url: str) -> None:
 
 def test_status_prints_the_queue_table(db_url: str, tmp_path: Path) -> None:
     _one_waiting_task(db_url)
+    job = 'name = "farm"\n[[topics]]\nname = "t"\n[topics.terms]\nen = ["x"]\n'
+    job += '[[sources]]\nname = "s"\nkind = "feed"\nurl = "http://127.0.0.11/f.xml"\n'
+    (tmp_path / "farm.toml").write_text(job, encoding="utf-8")
     env = {**os.environ, "DATABASE_URL": db_url}
     done = subprocess.run([sys.executable, "-m", "crawler.cli", "status", str(tmp_path)], env=env,
                           capture_output=True, text=True, timeout=120)
