@@ -119,7 +119,7 @@ class QueueService(service.Service):
         if self.stopping.is_set() or self.db_url is None or not self.is_leader():
             return None
         try:
-            text = (self._snapshots / f"{name}.toml").read_text(encoding="utf-8")
+            text = (self.snapshots / f"{name}.toml").read_text(encoding="utf-8")
             job = next(j for j in self.jobs.values() if j.name == name)
             queued, waiting = queue.defer_all(self.app, queue.host_tasks(job, text))
         except (OSError, StopIteration, JobError) as exc:
