@@ -298,3 +298,4 @@ def test_sigterm_of_a_worker_hands_its_task_back_within_the_grace_and_nothing_is
     assert waiting == 1, "the task was not handed back to the queue"
     assert set(requests) == site.article_urls() == set(stored) and len(stored) == 80
     assert all(n == 1 for n in requests.values()), "a page in flight at SIGTERM was fetched again"
+    assert _one(db_url, "SELECT count(*) FROM task_stalls") == 0, "the draining task was taken for stalled"

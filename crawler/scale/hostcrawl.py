@@ -44,9 +44,12 @@ def host_job(job: jobs.Job, host: str) -> jobs.Job:
 
 
 def worker_settings(job: jobs.Job, settings: config.Settings) -> dict[str, Any]:
-    """Inline mode's Scrapy settings; the job's delay is a floor here (no jitter below it)."""
+    """Inline mode's Scrapy settings; the job's delay is a floor here (no jitter below it), and the
+    downloader holds no more requests than the host's concurrency, so that a SIGTERM drains in about
+    concurrency x delay (Scrapy downloads every request already handed to the downloader)."""
     out = crawl.scrapy_settings(job, settings)
     out["DOWNLOAD_DELAY_JITTER"] = 0.0
+    out["CONCURRENT_REQUESTS"] = job.limits.concurrency_per_host
     return out
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import procrastinate
 from procrastinate import exceptions as pexc
 from procrastinate import jobs as pjobs
+from procrastinate import worker as pworker
 
 from crawler import config
 from crawler.errors import JobError
@@ -170,9 +171,18 @@ class Worker:
             conn.execute(_q("record_stall"), {"task_id": task_id, "worker": dead, "action": action})
         log.warning("stalled task found", extra={"task": task_id, "worker": dead, "action": action})
 
+    async def _heartbeat(self, worker: Any) -> None:
+        """Keep beating while the worker drains: procrastinate stops its own heartbeat when shutdown
+        begins, and a draining task must not look stalled to the other workers."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            if self.stopping and worker.worker_id is not None:
+                with contextlib.suppress(pexc.ConnectorException):
+                    await self.app.job_manager.update_heartbeat(worker.worker_id)
+
     async def _sweeper(self) -> None:
         sweeps = 0
-        while True:
+        while not self.stopping:  # a stopping worker leaves stalled tasks to the others
             try:
                 await self.sweep()
                 if sweeps % CLEANUP_SWEEPS == 0:  # the queue table stays small (README "Scaling out")
@@ -201,11 +211,13 @@ class Worker:
     async def run(self, *, concurrency: int = 1) -> None:
         async with self.app.open_async():
             sweeper = asyncio.create_task(self._sweeper(), name="stall-sweeper")
-            main = asyncio.create_task(self.app.run_worker_async(
-                queues=[queue.QUEUE], name=self.tag, concurrency=concurrency, install_signal_handlers=False,
-                update_heartbeat_interval=HEARTBEAT_SECONDS, stalled_worker_timeout=STALL_SECONDS,
-                shutdown_graceful_timeout=self.grace, listen_notify=True,
-            ))
+            worker = pworker.Worker(
+                app=self.app, queues=[queue.QUEUE], name=self.tag, concurrency=concurrency,
+                install_signal_handlers=False, update_heartbeat_interval=HEARTBEAT_SECONDS,
+                stalled_worker_timeout=STALL_SECONDS, shutdown_graceful_timeout=self.grace, listen_notify=True,
+            )
+            beat = asyncio.create_task(self._heartbeat(worker), name="drain-heartbeat")
+            main = asyncio.create_task(worker.run())  # type: ignore[no-untyped-call]
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.on_signal, sig, main)
@@ -214,9 +226,10 @@ class Worker:
                 with contextlib.suppress(asyncio.CancelledError):
                     await main
             finally:
-                sweeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+                for side in (sweeper, beat):
+                    side.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await side
         log.info("worker stopped", extra={"worker": self.tag})
 
 
