@@ -3,15 +3,13 @@
 `python -m crawler.scale.hostcrawl JOB_FILE RUN_ID HOST HOLDER WORKER` (database URL in the environment
 variable MEDIAMON_TASK_DATABASE_URL, never on the command line). The same spider, pipeline and store as
 inline mode (crawler.run.crawl); a fresh process per task because a Twisted reactor cannot restart.
-It dies with its worker (PR_SET_PDEATHSIG), so a `kill -9` of the worker stops its requests at once.
+It dies with its worker (crawler.run.lifeline: PR_SET_PDEATHSIG), so a `kill -9` of the worker stops
+its requests at once.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,20 +17,11 @@ from typing import Any
 from crawler import config, logs
 from crawler.fetch import urls
 from crawler.jobs import jobs
-from crawler.run import crawl
+from crawler.run import crawl, lifeline
 from crawler.scale import claims
-from crawler.store import db, store
+from crawler.store import db, writer
 
 DB_ENV = "MEDIAMON_TASK_DATABASE_URL"
-PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent: int) -> None:
-    """SIGKILL this process when the worker that started it dies (Linux); exit if it already has."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: the worker's SIGTERM handling still stops us
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def host_job(job: jobs.Job, host: str) -> jobs.Job:
@@ -53,9 +42,13 @@ def worker_settings(job: jobs.Job, settings: config.Settings) -> dict[str, Any]:
     return out
 
 
+#: exit code of a crawl stopped by SIGTERM (its task is handed back); crawl.EXIT_DB_LOST (3) and 1 otherwise
+EXIT_INTERRUPTED = 4
+
+
 def main(argv: list[str]) -> int:
     job_path, run_id_text, host, holder, worker, parent = argv
-    die_with_parent(int(parent))
+    lifeline.die_with_parent(int(parent))  # a kill -9 of the worker stops this crawl at once
     settings = config.from_env()
     logs.setup(settings.log_level, settings.log_format)
     db_url = os.environ[DB_ENV]
@@ -66,9 +59,12 @@ def main(argv: list[str]) -> int:
     from crawler.fetch.spider import JobSpider
 
     job = host_job(jobs.load_job(Path(job_path)), host)
-    dbw = crawl.DbWorker(db_url, job.name, run_id)
-    with db.connect(db_url, attempts=3) as conn:
-        source_ids = store.upsert_sources(conn, job.name, job.sources)
+    dbw = writer.Writer(db_url, job.name, run_id, retry=writer.Retry(outage_seconds=settings.db_outage_seconds),
+                        timeouts=db.timeouts_from(settings))
+    try:
+        source_ids = dbw.upsert_sources(job.sources)
+    except db.DatabaseUnavailable:
+        return crawl.EXIT_DB_LOST
     run = crawl.RunContext(job=job, run_id=run_id, dbw=dbw, source_ids=source_ids, workers=settings.workers)
     run.claims = claims.Claims(dbw, holder, worker)
     closed_why: dict[str, str] = {}
@@ -85,24 +81,23 @@ def main(argv: list[str]) -> int:
     crawler.signals.connect(opened, signal=signals.spider_opened)
     crawler.signals.connect(closed, signal=signals.spider_closed)
     process.crawl(crawler, job=job, run=run)
-    status, message = "succeeded", None
+    status: str = "failed"
+    message: str | None = "crawl raised"
     try:
         process.start()
-    except Exception as exc:  # noqa: BLE001 - recorded on the run, then re-raised
-        status, message = "failed", f"{type(exc).__name__}: {exc}"
-        raise
+        status, message = crawl.final_status(
+            closed_why.get("value", "unknown"), db_lost=run.db_failed or dbw.lost,
+            source_results=dbw.source_results, n_sources=len(job.sources))
     finally:
-        why = closed_why.get("value", "unknown")
-        if status == "succeeded" and why == "shutdown":
-            status, message = "interrupted", "stopped by signal (task handed back)"
-        elif run.db_failed:
-            status, message = "failed", "database unavailable"
-        elif status == "succeeded" and why != "finished" and not why.startswith("closespider"):
-            status, message = "failed", f"crawl closed: {why}"
-        dbw.close()
-        with db.connect(db_url, attempts=crawl.DB_ATTEMPTS) as conn:
-            store.finish_run(conn, run_id, status=status, counters=dict(run.counters), message=message)
-    return 0 if status == "succeeded" else 3 if status == "interrupted" else 1
+        try:
+            dbw.finish(status, dict(run.counters), message)
+        except db.DatabaseUnavailable:
+            return crawl.EXIT_DB_LOST
+        finally:
+            dbw.close()
+    if status == "interrupted":
+        return EXIT_INTERRUPTED
+    return 0 if status in ("succeeded", "partial") else 1
 
 
 if __name__ == "__main__":

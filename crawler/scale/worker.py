@@ -41,8 +41,8 @@ STALL_SECONDS = 10.0
 SWEEP_SECONDS = 3.0
 #: finished tasks are deleted after this long (h), checked every CLEANUP_SWEEPS sweeps; failed ones are kept
 KEEP_FINISHED_HOURS, CLEANUP_SWEEPS = 72, 200
-#: exit code of a crawl child that stopped on SIGTERM (hostcrawl.main)
-CHILD_INTERRUPTED = 3
+#: exit code of a crawl child that stopped on SIGTERM
+CHILD_INTERRUPTED = hostcrawl.EXIT_INTERRUPTED
 
 
 def _q(name: str) -> str:
