@@ -13,6 +13,7 @@ from crawler import config, errors, logs
 from crawler.alerts import cli as alerts_cli
 from crawler.analyst import cli as analyst_cli
 from crawler.extract import cli as extract_cli
+from crawler.scale import cli as scale_cli
 from crawler.service import cli as service_cli
 from crawler.web import cli as web_cli
 
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     alerts_cli.register(sub)  # alerts list|preview|test|deliver
     extract_cli.register(sub)  # extract
     web_cli.register(sub)  # web
+    scale_cli.register(sub)  # worker
     return parser
 
 

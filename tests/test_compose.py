@@ -47,6 +47,8 @@ def test_schema_check_refuses_a_broken_compose_file(tmp_path: Path) -> None:
         "./jobs:/jobs:ro",
         "restart: unless-stopped",
         ":9464",
+        'command: ["worker"',  # scale-out workers: docker compose up --scale worker=3
+        '"--queue"',  # the serve service queues tasks for them
     ],
 )
 def test_compose_file_declares(needle: str) -> None:

@@ -138,12 +138,19 @@ class JobSpider(scrapy.Spider):
                 continue
             fresh.append((canonical, link))
         known = await self.run.db.known_urls([c for c, _ in fresh])
+        held = None
+        if self.run.claims is not None:  # scale-out: a URL is requested by one worker only
+            budget = max(self.job.limits.max_articles_per_run - self.scheduled, 0)
+            held = await self.run.claims.claim([c for c, _ in fresh if c not in known][:budget])
         for canonical, link in fresh:
             if canonical in known:
                 self._skip(outcomes.SKIPPED_KNOWN, link.url)
                 continue
             if self.scheduled >= self.job.limits.max_articles_per_run:
                 self._skip(outcomes.SKIPPED_LIMIT, link.url)
+                continue
+            if held is not None and canonical not in held:
+                self._skip(outcomes.SKIPPED_CLAIMED, link.url)
                 continue
             self.scheduled += 1
             yield scrapy.Request(

@@ -83,6 +83,7 @@ class RunContext:
         self.matcher = topics.compile_topics(job.topics)
         self.counters: Counter[str] = Counter()
         self.stats: Any = None  # Scrapy stats collector, set when the crawler exists
+        self.claims: Any = None  # scale-out workers: crawler.scale.claims.Claims (inline mode: None)
         self._last_progress = time.monotonic()
         self._last_progress_log = time.monotonic()
         self.db_failed: str | None = None  # why the database was given up

@@ -46,6 +46,9 @@ def register(sub: Any) -> None:
     p.add_argument("--grace", type=float, default=60.0, metavar="SECONDS",
                    help="on SIGTERM, how long running crawls may take to stop before they are killed (default 60)")
     p.add_argument("--run-now", action="store_true", help="run every job once at start, then on its schedule")
+    p.add_argument("--queue", action="store_true",
+                   help="scale-out: queue each job's host tasks for `mediamon worker` instead of crawling here "
+                        "(one leader among replicas, the others hot standbys)")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("status", help="table of jobs: schedule, next fire time, last run, its counters and errors")
@@ -62,7 +65,7 @@ def register(sub: Any) -> None:
 def cmd_serve(args: argparse.Namespace, settings: config.Settings) -> int:
     if args.metrics_port is not None:
         settings = dataclasses.replace(settings, metrics_port=args.metrics_port)
-    return service.serve(args.jobs_dir, settings, grace=args.grace, run_now=args.run_now)
+    return service.serve(args.jobs_dir, settings, grace=args.grace, run_now=args.run_now, queue=args.queue)
 
 
 def _console() -> Console:
@@ -115,10 +118,15 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
         table.add_row(*_job_row(item, last.get(item.name), now))
     for name in sorted(set(last) - shown):  # runs of jobs whose file is gone (or not in this directory)
         table.add_row(*_job_row(None, last[name], now, name=name))
-    _console().print(table)
+    console = _console()
+    console.print(table)
     for job, name, _mode, _topics, _active, _spec, _last, _sent, pending, failed, last_error in alerts:
         if failed:  # messages given up after max_attempts: `mediamon alerts list` has the details
             print(f"alert {job}/{name}: {failed} failed, {pending} pending; last error: {last_error}")
+    from crawler.scale import cli as scale_cli
+
+    with db.connect(url) as conn:
+        scale_cli.print_queue(conn, console)  # scale-out figures, when this database has a queue
     return 0
 
 

@@ -351,9 +351,17 @@ def _signal(child: Any, signum: int) -> None:
 
 
 def serve(jobs_dir: Path, settings: config.Settings, *, grace: float = 60.0, run_now: bool = False,
-          poll: float = POLL_SECONDS) -> int:
-    """Run the scheduler until SIGTERM/SIGINT; exit code 0 after a clean stop, 1 if runs had to be killed."""
-    service = Service(jobs_dir, settings)
+          poll: float = POLL_SECONDS, queue: bool = False) -> int:
+    """Run the scheduler until SIGTERM/SIGINT; exit code 0 after a clean stop, 1 if runs had to be killed.
+
+    `queue`: fires queue host tasks for `mediamon worker` (crawler.scale.leader) instead of crawling here.
+    """
+    if queue:
+        from crawler.scale.leader import QueueService
+
+        service: Service = QueueService(jobs_dir, settings)
+    else:
+        service = Service(jobs_dir, settings)
     service.load()  # JobError -> the CLI prints it and exits 2
     stop, force, wake, hup = threading.Event(), threading.Event(), threading.Event(), threading.Event()
 
