@@ -141,7 +141,7 @@ BROKEN_JOBS = [
     ("bad_timezone.toml", 5, "schedule.timezone", "unknown time zone 'Mars/Olympus_Mons'"),
     ("bad_url.toml", 15, "sources[1].url", "not an http(s) URL"),
     ("bad_regex.toml", 13, "sources[0].article_patterns[1]", "bad regular expression"),
-    ("unknown_kind.toml", 9, "sources[0].kind", "'feed', 'sitemap' or 'listing'"),
+    ("unknown_kind.toml", 9, "sources[0].kind", "'feed', 'sitemap', 'news_sitemap', 'listing' or 'site'"),
     ("unknown_key.toml", 4, "limits.max_artcles_per_run", "unknown key"),
     ("unknown_top_key.toml", 2, "descripton", "unknown key"),
     ("path_key.toml", 2, "path", "unknown key"),

@@ -12,16 +12,17 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from crawler import config, logs, models, outcomes
+from crawler.fetch import docstate, urls
 from crawler.jobs import jobs
 from crawler.match import topics
-from crawler.store import db, migrate, store
+from crawler.store import db, migrate, monitor, store
 from crawler.store import outbox as alerts_outbox
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,28 @@ class DbWorker:
     def submit_source_status(self, source_id: int | None, status: str, error: str | None, url: str | None) -> None:
         self.executor.submit(self._retrying, self._source_status, source_id, status, error, url)
 
+    # --- monitoring state (crawler.store.monitor) ---
+
+    async def known_pages(self, candidates: list[str]) -> dict[str, docstate.KnownPage]:
+        pages: dict[str, docstate.KnownPage] = await self._call(monitor.known_pages, self.job, candidates)
+        return pages
+
+    async def add_child(self, parent_id: int, url: str, kind: str) -> int:
+        child_id: int = await self._call(monitor.add_child, self.job, parent_id, url, kind)
+        return child_id
+
+    async def record_poll(self, doc_id: int, poll: docstate.Poll) -> None:
+        await self._call(monitor.record_poll, doc_id, poll)
+
+    def submit_record_poll(self, doc_id: int, poll: docstate.Poll) -> None:
+        self.executor.submit(self._retrying, monitor.record_poll, doc_id, poll)
+
+    async def set_host_verdict(self, host: str, verdict: str, detail: str, url: str) -> None:
+        await self._call(monitor.set_host_verdict, host, verdict, detail, url)
+
+    def submit_record_check(self, url: str, validators: Any, hinted_at: datetime | None, now: datetime) -> None:
+        self.executor.submit(self._retrying, monitor.record_check, self.job, url, validators, hinted_at, now)
+
     async def progress(self, counters: dict[str, int]) -> None:
         await self._call(store.progress_run, self.run_id, counters)
 
@@ -102,16 +125,51 @@ class DbWorker:
             self.conn.close()
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a run polls and fetches besides new links: due documents, due revisits, retries of failures."""
+
+    documents: tuple[Any, ...]  # crawler.fetch.spider.Doc
+    revisits: tuple[docstate.KnownPage, ...]
+    retries: tuple[str, ...]
+    known_documents: frozenset[str]
+    untrusted_hosts: frozenset[str]
+
+
+#: how many scheduled revisits and retries one run takes on at most
+REVISITS_PER_RUN = 500
+RETRIES_PER_RUN = 200
+
+
+def plan_run(conn: psycopg.Connection, job: Any, source_ids: dict[str, int], now: datetime) -> Plan:
+    """The documents due at `now` (declared ones never polled included), due revisits and retries."""
+    from crawler.fetch.spider import Doc
+
+    declared = {s.url: s for s in job.sources}
+    docs = []
+    for doc in monitor.due_sources(conn, job, now):
+        source = declared[doc.root_url]
+        docs.append(Doc(doc.url, doc.kind, source, doc.id, doc if doc.polls_since_audit or doc.poll.last_polled_at
+                        else None))
+    everything = monitor.documents(conn, job.name)
+    untrusted = frozenset(urls.host(d.url) for d in everything if d.host_verdict)
+    revisits = tuple(monitor.due_revisits(conn, job.name, now, job.monitor.revisit_offsets, REVISITS_PER_RUN))
+    since = now - timedelta(days=job.limits.max_age_days)
+    retries = tuple(monitor.retry_urls(conn, job.name, since, RETRIES_PER_RUN))
+    return Plan(tuple(docs), revisits, retries, frozenset(d.url for d in everything), untrusted)
+
+
 class RunContext:
     """What the spider and pipeline share during one run: counters, db worker, clock reading."""
 
-    def __init__(self, *, job: Any, run_id: int, dbw: DbWorker, source_ids: dict[str, int], workers: int) -> None:
+    def __init__(self, *, job: Any, run_id: int, dbw: DbWorker, source_ids: dict[str, int], workers: int,
+                 plan: Plan | None = None, now: datetime | None = None) -> None:
         self.job_name = job.name
         self.run_id = run_id
         self.db = dbw
         self.source_ids = source_ids
         self.workers = workers
-        self.now = datetime.now(UTC)
+        self.now = now or datetime.now(UTC)
         self.matcher = topics.compile_topics(job.topics)
         self.counters: Counter[str] = Counter()
         self.stats: Any = None  # Scrapy stats collector, set when the crawler exists
@@ -119,6 +177,13 @@ class RunContext:
         self._last_progress_log = time.monotonic()
         self.db_failed = False
         self.pending: list[models.Ended] = []  # outcomes raised outside the item flow (filtered redirects)
+        plan = plan or Plan((), (), (), frozenset(), frozenset())
+        self.documents = plan.documents
+        self.revisits = plan.revisits
+        self.retries = plan.retries
+        self.known_documents = set(plan.known_documents)  # every document URL of the job, due or not
+        self.untrusted_hosts = plan.untrusted_hosts
+        self.document_ids = dict(source_ids)  # declared source URL -> sources.id
 
     def count(self, outcome: str, n: int = 1) -> None:
         self.counters[outcome] += n
@@ -200,7 +265,10 @@ def _child_main(job_path: str, db_url: str, run_id: int, settings: config.Settin
     with db.connect(db_url, attempts=3) as conn:
         source_ids = store.upsert_sources(conn, job.name, job.sources)
         alerts_outbox.sync(conn, job)  # before the first batch: the store queues alerts per subscription
-    run = RunContext(job=job, run_id=run_id, dbw=dbw, source_ids=source_ids, workers=settings.workers)
+        now = datetime.now(UTC)
+        plan = plan_run(conn, job, source_ids, now)
+    run = RunContext(job=job, run_id=run_id, dbw=dbw, source_ids=source_ids, workers=settings.workers, plan=plan,
+                     now=now)
     close_reason: dict[str, str] = {}
 
     process = CrawlerProcess(scrapy_settings(job, settings))

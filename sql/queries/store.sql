@@ -122,3 +122,7 @@ WHERE id = %(id)s;
 
 -- name: set_alias_via
 UPDATE article_urls SET via = %(via)s WHERE url = %(url)s;
+
+-- name: drop_stale_topics
+-- A revised article no longer matching a topic of this job loses that tag.
+DELETE FROM article_topics WHERE article_id = %(article_id)s AND job = %(job)s AND topic <> ALL(%(topics)s);
