@@ -1,0 +1,116 @@
+"""Monitoring state in PostgreSQL with an injected clock: which sources are due, which articles to revisit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+
+from crawler.fetch import conditional, docstate, polling
+from crawler.jobs import jobs
+from crawler.store import monitor, store
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+H = timedelta(hours=1)
+BOUNDS = polling.Bounds()
+
+
+def _job(adaptive: bool, *, revisit: Any = None) -> jobs.Job:
+    monitor_settings: dict[str, Any] = {"adaptive": adaptive}
+    if revisit is not None:
+        monitor_settings["revisit"] = revisit
+    return jobs.Job.model_validate({
+        "name": "watch",
+        "monitor": monitor_settings,
+        "topics": [{"name": "cuba", "terms": {"any": ["Cuba"]}}],
+        "sources": [
+            {"name": "busy", "kind": "feed", "url": "https://e.com/busy.rss"},
+            {"name": "quiet", "kind": "feed", "url": "https://e.com/quiet.rss"},
+            {"name": "home", "kind": "site", "url": "https://f.com/"},
+        ],
+    })
+
+
+def _poll(conn: psycopg.Connection, doc_id: int, state: polling.PollState) -> None:
+    monitor.record_poll(conn, doc_id, docstate.Poll(conditional.Validators(), None, True, state, "ok"))
+
+
+def _setup(conn: psycopg.Connection, job: jobs.Job) -> dict[str, int]:
+    ids = store.upsert_sources(conn, job.name, job.sources)
+    busy = polling.observe(polling.PollState(), now=T0, new_items=0, ok=True, bounds=BOUNDS)
+    for i in range(1, 13):  # 12 hours of 4 new items an hour, polled hourly
+        busy = polling.observe(busy, now=T0 + i * H, new_items=4, ok=True, bounds=BOUNDS)
+    quiet = polling.observe(polling.PollState(), now=T0 + 12 * H, new_items=0, ok=True, bounds=BOUNDS)
+    _poll(conn, ids["https://e.com/busy.rss"], busy)
+    _poll(conn, ids["https://e.com/quiet.rss"], quiet)
+    _poll(conn, ids["https://f.com/"], polling.PollState(last_polled_at=T0, next_poll_at=T0 + timedelta(days=7)))
+    return ids
+
+
+def _due(conn: psycopg.Connection, job: jobs.Job, now: datetime) -> set[str]:
+    return {d.url for d in monitor.due_sources(conn, job, now)}
+
+
+def test_adaptive_job_polls_only_the_sources_that_are_due(conn: psycopg.Connection) -> None:
+    job = _job(adaptive=True)
+    _setup(conn, job)
+    assert _due(conn, job, T0 + 12 * H) == set()
+    assert _due(conn, job, T0 + 12 * H + timedelta(minutes=50)) == {"https://e.com/busy.rss"}
+    assert _due(conn, job, T0 + 40 * H) == {"https://e.com/busy.rss", "https://e.com/quiet.rss"}
+
+
+def test_without_adaptive_polling_every_run_polls_every_source_but_sites_weekly(conn: psycopg.Connection) -> None:
+    job = _job(adaptive=False)
+    _setup(conn, job)
+    assert _due(conn, job, T0 + 12 * H) == {"https://e.com/busy.rss", "https://e.com/quiet.rss"}
+    assert "https://f.com/" in _due(conn, job, T0 + timedelta(days=7))
+
+
+def test_children_are_due_with_their_declared_source_and_dropped_with_it(conn: psycopg.Connection) -> None:
+    job = _job(adaptive=False)
+    ids = _setup(conn, job)
+    monitor.add_child(conn, job.name, ids["https://f.com/"], "https://f.com/feed.xml", "feed")
+    assert "https://f.com/feed.xml" in _due(conn, job, T0 + 12 * H)
+    without_site = job.model_copy(update={"sources": job.sources[:2]})
+    assert "https://f.com/feed.xml" not in _due(conn, without_site, T0 + 12 * H)
+
+
+def _seen_article(conn: psycopg.Connection, url: str, first_seen: datetime) -> None:
+    row = conn.execute(
+        "INSERT INTO articles (canonical_url, host, title, text, content_hash) VALUES (%s, 'e.com', 't', 'x', %s) "
+        "RETURNING id", (url, url)).fetchone()
+    assert row is not None
+    conn.execute("INSERT INTO crawl_seen (job, url, outcome, article_id, first_seen_at) "
+                 "VALUES ('watch', %s, 'stored', %s, %s)", (url, row[0], first_seen))
+    monitor.record_check(conn, "watch", url, conditional.Validators('"e"', None), None, first_seen)
+
+
+def _revisits(conn: psycopg.Connection, now: datetime, offsets: tuple[timedelta, ...]) -> list[str]:
+    return [p.url for p in monitor.due_revisits(conn, "watch", now, offsets, 100)]
+
+
+def test_young_articles_are_revisited_on_schedule(conn: psycopg.Connection) -> None:
+    offsets = _job(False).monitor.revisit_offsets
+    _seen_article(conn, "https://e.com/a", T0)
+    assert _revisits(conn, T0 + H / 2, offsets) == []
+    assert _revisits(conn, T0 + H, offsets) == ["https://e.com/a"]
+    monitor.record_check(conn, "watch", "https://e.com/a", conditional.Validators(), None, T0 + H)
+    assert _revisits(conn, T0 + 5 * H, offsets) == []
+    assert _revisits(conn, T0 + 6 * H, offsets) == ["https://e.com/a"]
+    monitor.record_check(conn, "watch", "https://e.com/a", conditional.Validators(), None, T0 + 30 * H)
+    assert _revisits(conn, T0 + 80 * H, offsets) == []  # past its last revisit: no longer young
+
+
+def test_revisit_keeps_the_stored_validators(conn: psycopg.Connection) -> None:
+    _seen_article(conn, "https://e.com/a", T0)
+    monitor.record_check(conn, "watch", "https://e.com/a", conditional.Validators(), None, T0)
+    [page] = monitor.due_revisits(conn, "watch", T0 + H, (H,), 10)
+    assert page.validators.etag == '"e"'
+
+
+def test_revisits_off(conn: psycopg.Connection) -> None:
+    job = _job(False, revisit="off")
+    _seen_article(conn, "https://e.com/a", T0)
+    assert job.monitor.revisit_offsets == ()
+    assert _revisits(conn, T0 + 2 * H, job.monitor.revisit_offsets) == []
