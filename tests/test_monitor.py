@@ -74,7 +74,8 @@ def runs(sites: fixturesite.Sites, job_file: Path, settings: config.Settings, db
 def _revise_article(sites: fixturesite.Sites, key: str) -> None:
     spec = sites.manifest.article(key)
     page = sites.route("a", spec.path)
-    body = page.body.replace(b'<div class="article-body">\n', f'<div class="article-body">\n<p>{ADDED}</p>\n'.encode(), 1)
+    marker = b'<div class="article-body">\n'
+    body = page.body.replace(marker, marker + f"<p>{ADDED}</p>\n".encode(), 1)
     assert body != page.body
     sites.set_route("a", spec.path, replace(page, body=body))
 
@@ -84,7 +85,8 @@ def _move_atom_date(sites: fixturesite.Sites, key: str) -> None:
     spec = sites.manifest.article(key)
     feed = sites.route("a", "/atom.xml")
     stamp = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    pattern = re.compile(rb"(<id>" + re.escape(spec.url.encode()) + rb"</id><published>[^<]*</published><updated>)[^<]*")
+    entry = rb"(<id>" + re.escape(spec.url.encode()) + rb"</id><published>[^<]*</published><updated>)[^<]*"
+    pattern = re.compile(entry)
     body, n = pattern.subn(rb"\g<1>" + stamp.encode(), feed.body)
     assert n == 1
     sites.set_route("a", "/atom.xml", replace(feed, body=body))

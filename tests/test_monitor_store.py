@@ -36,7 +36,7 @@ def _poll(conn: psycopg.Connection, doc_id: int, state: polling.PollState) -> No
     monitor.record_poll(conn, doc_id, docstate.Poll(conditional.Validators(), None, True, state, "ok"))
 
 
-def _setup(conn: psycopg.Connection, job: jobs.Job) -> dict[str, int]:
+def _setup(conn: psycopg.Connection, job: jobs.Job) -> dict[str, Any]:
     ids = store.upsert_sources(conn, job.name, job.sources)
     busy = polling.observe(polling.PollState(), now=T0, new_items=0, ok=True, bounds=BOUNDS)
     for i in range(1, 13):  # 12 hours of 4 new items an hour, polled hourly
@@ -45,7 +45,7 @@ def _setup(conn: psycopg.Connection, job: jobs.Job) -> dict[str, int]:
     _poll(conn, ids["https://e.com/busy.rss"], busy)
     _poll(conn, ids["https://e.com/quiet.rss"], quiet)
     _poll(conn, ids["https://f.com/"], polling.PollState(last_polled_at=T0, next_poll_at=T0 + timedelta(days=7)))
-    return ids
+    return {**ids, "busy": busy, "quiet": quiet}
 
 
 def _due(conn: psycopg.Connection, job: jobs.Job, now: datetime) -> set[str]:
@@ -54,10 +54,12 @@ def _due(conn: psycopg.Connection, job: jobs.Job, now: datetime) -> set[str]:
 
 def test_adaptive_job_polls_only_the_sources_that_are_due(conn: psycopg.Connection) -> None:
     job = _job(adaptive=True)
-    _setup(conn, job)
-    assert _due(conn, job, T0 + 12 * H) == set()
-    assert _due(conn, job, T0 + 12 * H + timedelta(minutes=50)) == {"https://e.com/busy.rss"}
-    assert _due(conn, job, T0 + 40 * H) == {"https://e.com/busy.rss", "https://e.com/quiet.rss"}
+    state = _setup(conn, job)
+    busy, quiet = state["busy"].next_poll_at, state["quiet"].next_poll_at
+    assert T0 + 12 * H < busy < quiet
+    assert _due(conn, job, busy - timedelta(minutes=1)) == set()
+    assert _due(conn, job, busy) == {"https://e.com/busy.rss"}
+    assert _due(conn, job, quiet) == {"https://e.com/busy.rss", "https://e.com/quiet.rss"}
 
 
 def test_without_adaptive_polling_every_run_polls_every_source_but_sites_weekly(conn: psycopg.Connection) -> None:

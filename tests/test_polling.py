@@ -43,8 +43,29 @@ def test_interval_is_bounded_by_the_job_settings() -> None:
     assert polling.interval(0.0, BOUNDS) == timedelta(hours=24)
 
 
-def test_interval_follows_the_square_root_rule() -> None:
-    assert polling.interval(0.25, BOUNDS) == 2 * polling.interval(1.0, BOUNDS)
+def test_interval_follows_the_rate_to_the_exponent() -> None:
+    assert polling.interval(0.25, BOUNDS) == 4 * polling.interval(1.0, BOUNDS)
+    root = polling.Bounds(exponent=0.5)
+    assert polling.interval(0.25, root) == 2 * polling.interval(1.0, root)
+
+
+def test_daily_profile_polls_more_in_the_hours_a_source_publishes() -> None:
+    """Three days of a source publishing 3 items an hour from 12:00 to 18:00 UTC and nothing otherwise."""
+    state, now = polling.PollState(), T0
+    gaps: dict[str, list[timedelta]] = {"day": [], "night": []}
+    while now < T0 + 96 * H:
+        new = 0
+        if state.last_polled_at is not None:
+            t = state.last_polled_at
+            while t < now:  # count the items in (last, now]
+                t += timedelta(minutes=20)
+                new += int(12 <= t.hour < 18 and t <= now)
+        state = polling.observe(state, now=now, new_items=new, ok=True, bounds=BOUNDS)
+        assert state.next_poll_at is not None
+        if now > T0 + 72 * H:
+            gaps["day" if 12 <= now.hour < 18 else "night"].append(state.next_poll_at - now)
+        now = state.next_poll_at
+    assert max(gaps["day"]) < min(gaps["night"])
 
 
 def test_errors_back_off_exponentially_up_to_the_bound() -> None:

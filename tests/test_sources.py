@@ -35,7 +35,8 @@ def test_sql_check_allows_exactly_the_registered_kinds(conn: psycopg.Connection)
         conn.execute("INSERT INTO sources (job, name, kind, url, host) VALUES ('j', %s, %s, %s, 'e.com')",
                      (name, name, f"https://e.com/{name}"))
     with pytest.raises(psycopg.errors.CheckViolation):
-        conn.execute("INSERT INTO sources (job, name, kind, url, host) VALUES ('j', 'x', 'podcast', 'https://e.com/p', 'e.com')")
+        conn.execute("INSERT INTO sources (job, name, kind, url, host) "
+                     "VALUES ('j', 'x', 'podcast', 'https://e.com/p', 'e.com')")
 
 
 def test_unknown_kind_is_refused_with_the_known_ones() -> None:

@@ -34,9 +34,9 @@ class Document:
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> Document:
         (id_, url, kind, root_url, etag, last_modified, body_hash, since_audit, items, hours, errors, polled,
-         new_at, next_at, verdict) = row
+         new_at, next_at, verdict, profile) = row
         poll = polling.PollState(items=items, hours=hours, errors=errors, last_polled_at=polled,
-                                 last_new_at=new_at, next_poll_at=next_at)
+                                 last_new_at=new_at, next_poll_at=next_at, profile=tuple(profile or ()))
         return cls(int(id_), url, kind, root_url, conditional.Validators(etag, last_modified), body_hash,
                    int(since_audit), poll, verdict)
 

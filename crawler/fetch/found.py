@@ -36,7 +36,9 @@ ISO_DATE_RE = re.compile(r"^\d{4}-\d{1,2}(-\d{1,2})?([T ]|$)")
 _YEAR_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _UNPADDED_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(\D.*)?$")
 _DAY_MONTH_YEAR_RE = re.compile(r"(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?,?\s+(\d{4})")
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
 
 
 def parse_date(text: str | None) -> datetime | None:
@@ -44,11 +46,7 @@ def parse_date(text: str | None) -> datetime | None:
     if not text or not text.strip():
         return None
     text = text.strip()
-    value: datetime | None
-    if ISO_DATE_RE.match(text):
-        value = _parse_iso(text)
-    else:
-        value = _parse_rfc822(text)
+    value = _parse_iso(text) if ISO_DATE_RE.match(text) else _parse_rfc822(text)
     if value is None:
         return None
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -138,7 +138,7 @@ class JobSpider(scrapy.Spider):
             yield request
         # an over-limit poll keeps no hash, so that the next run reads the document again for the rest
         await self._polled(doc, got, digest if complete else None, response.meta.get("audited", True), new=new,
-                           error=error)
+                           error=error, span=_span_hours(found.links, self.run.now))
 
     async def _site_children(self, doc: Doc, found: Any, response: Response) -> AsyncIterator[scrapy.Request]:
         """A homepage: its announced feeds become child sources, and its robots.txt is read for sitemaps."""
@@ -197,7 +197,7 @@ class JobSpider(scrapy.Spider):
         await self.run.db.set_host_verdict(host, verdict, detail, doc.url)
 
     async def _polled(self, doc: Doc, validators: conditional.Validators, digest: str | None, audited: bool, *,
-                      new: int, ok: bool = True, error: str | None = None) -> None:
+                      new: int, ok: bool = True, error: str | None = None, span: float | None = None) -> None:
         """Write what this poll showed: validators, hash, and the document's next poll time."""
         if doc.id is None:
             return
@@ -206,7 +206,7 @@ class JobSpider(scrapy.Spider):
         if doc.kind == "site":  # rediscovered on its own rhythm, not by rate
             state = polling.PollState(last_polled_at=now, next_poll_at=now + self.job.monitor.rediscover)
         else:
-            state = polling.observe(before, now=now, new_items=new, ok=ok, bounds=self.bounds)
+            state = polling.observe(before, now=now, new_items=new, ok=ok, bounds=self.bounds, span_hours=span)
         if not ok and doc.state is not None:  # a failed poll keeps what the last good one knew
             validators, digest = doc.state.validators, doc.state.body_hash
         poll = docstate.Poll(validators, digest, audited, state, outcomes.ERROR_SOURCE if error else "ok", error)
@@ -397,6 +397,12 @@ class JobSpider(scrapy.Spider):
         )
         aliases = tuple(u for u, _ in self._aliases(request.meta, None))
         yield {"outcome": models.Ended(aliases, outcome, detail)}
+
+
+def _span_hours(links: tuple[models.Link, ...], now: datetime) -> float | None:
+    """Hours from a document's oldest dated entry to now: a first poll's backlog read as a rate."""
+    dated = [d for link in links if (d := revisit.hint_date(link)) is not None]
+    return (now - min(dated)).total_seconds() / 3600.0 if dated else None
 
 
 def _validators(response: Response) -> conditional.Validators:

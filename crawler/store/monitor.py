@@ -65,7 +65,8 @@ def record_poll(conn: psycopg.Connection, doc_id: int, poll: docstate.Poll) -> N
             _q("record_poll"),
             {"id": doc_id, "etag": poll.validators.etag, "last_modified": poll.validators.last_modified,
              "body_hash": poll.body_hash, "audited": poll.audited, "rate_items": state.items,
-             "rate_hours": state.hours, "error_streak": state.errors, "last_polled_at": state.last_polled_at,
+             "rate_hours": state.hours, "rate_profile": list(state.profile), "error_streak": state.errors,
+             "last_polled_at": state.last_polled_at,
              "last_new_at": state.last_new_at, "next_poll_at": state.next_poll_at, "status": poll.status,
              "error": poll.error},
         )

@@ -18,6 +18,7 @@ ALTER TABLE sources
     -- adaptive polling (crawler/fetch/polling.py): exponentially weighted new items and hours observed
     ADD COLUMN rate_items        double precision NOT NULL DEFAULT 0,
     ADD COLUMN rate_hours        double precision NOT NULL DEFAULT 0,
+    ADD COLUMN rate_profile      double precision[] NOT NULL DEFAULT '{}',  -- per UTC hour: 24 items, 24 hours
     ADD COLUMN error_streak      integer NOT NULL DEFAULT 0,
     ADD COLUMN last_polled_at    timestamptz,
     ADD COLUMN last_new_at       timestamptz,          -- the last poll that found a new item

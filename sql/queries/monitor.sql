@@ -11,7 +11,7 @@ RETURNING id;
 -- Every document of a job with its polling state; root_url is the declared source it belongs to.
 SELECT s.id, s.url, s.kind, COALESCE(p.url, s.url) AS root_url, s.etag, s.last_modified, s.body_hash,
        s.polls_since_audit, s.rate_items, s.rate_hours, s.error_streak, s.last_polled_at, s.last_new_at,
-       s.next_poll_at, h.verdict
+       s.next_poll_at, h.verdict, s.rate_profile
 FROM sources s
 LEFT JOIN sources p ON p.id = s.parent_id
 LEFT JOIN host_validators h ON h.host = s.host
@@ -23,7 +23,8 @@ UPDATE sources
 SET etag = %(etag)s, last_modified = %(last_modified)s, body_hash = %(body_hash)s,
     polls = polls + 1,
     polls_since_audit = CASE WHEN %(audited)s THEN 0 ELSE polls_since_audit + 1 END,
-    rate_items = %(rate_items)s, rate_hours = %(rate_hours)s, error_streak = %(error_streak)s,
+    rate_items = %(rate_items)s, rate_hours = %(rate_hours)s, rate_profile = %(rate_profile)s,
+    error_streak = %(error_streak)s,
     last_polled_at = %(last_polled_at)s, last_new_at = %(last_new_at)s, next_poll_at = %(next_poll_at)s,
     last_fetched_at = now(), last_status = %(status)s, last_error = %(error)s
 WHERE id = %(id)s;
