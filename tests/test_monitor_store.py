@@ -116,3 +116,27 @@ def test_revisits_off(conn: psycopg.Connection) -> None:
     _seen_article(conn, "https://e.com/a", T0)
     assert job.monitor.revisit_offsets == ()
     assert _revisits(conn, T0 + 2 * H, job.monitor.revisit_offsets) == []
+
+
+def test_status_shows_each_sources_rate_last_change_and_next_poll(
+    db_url: str, conn: psycopg.Connection, tmp_path: Any
+) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    job = _job(adaptive=True)
+    state = _setup(conn, job)
+    monitor.set_host_verdict(conn, "e.com", conditional.STALE, "same ETag, new body", "https://e.com/quiet.rss")
+    conn.commit()
+    mediamon = str(Path(sys.executable).parent / "mediamon")
+    done = subprocess.run([mediamon, "status", str(tmp_path)], env={**os.environ, "DATABASE_URL": db_url},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    [busy] = [line for line in done.stdout.splitlines() if "busy.rss" in line]
+    rate = state["busy"].rate_per_hour() * 24
+    assert f"{rate:.1f}" in busy and 80 < rate < 110  # ~4 new items an hour
+    assert state["busy"].last_new_at.strftime("%Y-%m-%d %H:%M") in busy
+    assert state["busy"].next_poll_at.strftime("%Y-%m-%d %H:%M") in busy
+    assert "validators stale: hashed" in busy
