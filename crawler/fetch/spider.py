@@ -40,6 +40,7 @@ class Doc:
     source: Any  # the job's declared Source it belongs to (language, patterns, max age)
     id: int | None  # its sources row
     state: docstate.Document | None = None  # what earlier polls left; None when polled for the first time
+    root_id: int | None = None  # the declared source's row (children are recorded under it); None: itself
 
 
 class JobSpider(scrapy.Spider):
@@ -175,12 +176,11 @@ class JobSpider(scrapy.Spider):
             return None
         if not urls.allowed(url, self.job.hosts) or url in self.run.known_documents:
             return None
-        root_id = parent.id if parent.state is None or parent.state.declared else None
-        if root_id is None and parent.state is not None:
-            root_id = self.run.document_ids.get(parent.state.root_url)
-        child_id = await self.run.db.add_child(root_id or parent.id, url, kind)
+        root_id = parent.root_id or parent.id
+        assert root_id is not None
+        child_id = await self.run.db.add_child(root_id, url, kind)
         self.run.known_documents.add(url)
-        return self._doc_request(Doc(url, kind, parent.source, child_id))
+        return self._doc_request(Doc(url, kind, parent.source, child_id, root_id=root_id))
 
     async def _judge_host(self, doc: Doc, got: conditional.Validators, digest: str, *, audited: bool) -> None:
         state = doc.state
