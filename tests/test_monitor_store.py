@@ -140,3 +140,13 @@ def test_status_shows_each_sources_rate_last_change_and_next_poll(
     assert state["busy"].last_new_at.strftime("%Y-%m-%d %H:%M") in busy
     assert state["busy"].next_poll_at.strftime("%Y-%m-%d %H:%M") in busy
     assert "validators stale: hashed" in busy
+
+
+def test_failed_fetches_are_retried_until_their_first_failure_is_too_old(conn: psycopg.Connection) -> None:
+    for url, at in (("https://e.com/timeout", T0), ("https://e.com/done", T0), ("https://e.com/old", T0 - 9 * 24 * H)):
+        conn.execute("INSERT INTO crawl_errors (job, url, outcome, detail, at) VALUES ('watch', %s, 'error_timeout', "
+                     "'x', %s)", (url, at))
+    conn.execute("INSERT INTO crawl_errors (job, url, outcome, detail, at) VALUES "
+                 "('watch', 'https://e.com/old', 'error_timeout', 'x', %s)", (T0,))
+    conn.execute("INSERT INTO crawl_seen (job, url, outcome) VALUES ('watch', 'https://e.com/done', 'stored')")
+    assert monitor.retry_urls(conn, "watch", T0 - 7 * 24 * H, 10) == ["https://e.com/timeout"]

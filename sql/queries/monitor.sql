@@ -68,15 +68,16 @@ ORDER BY s.first_seen_at DESC
 LIMIT %(limit)s;
 
 -- name: retry_urls
--- Article URLs whose fetch failed in a recent run and that never reached a final outcome: retried even when
--- the feed that listed them answers 304.
+-- Article URLs whose fetch failed and that never reached a final outcome: retried even when the feed that
+-- listed them answers 304, until their first failure is older than the job's max age.
 SELECT e.url
 FROM crawl_errors e
-WHERE e.job = %(job)s AND e.at > %(since)s
+WHERE e.job = %(job)s
   AND e.outcome IN ('error_http', 'error_timeout', 'error_connection', 'extract_failed')
   AND NOT EXISTS (SELECT 1 FROM crawl_seen s WHERE s.job = e.job AND s.url = e.url)
   AND NOT EXISTS (SELECT 1 FROM sources src WHERE src.job = e.job AND src.url = e.url)
 GROUP BY e.url
+HAVING min(e.at) > %(since)s
 ORDER BY max(e.at) DESC
 LIMIT %(limit)s;
 
