@@ -150,7 +150,9 @@ class JobSpider(scrapy.Spider):
         robots = urls.absolute(response.url, "/robots.txt")
         if robots is not None:
             yield scrapy.Request(robots, callback=self.parse_robots, errback=self.source_failed, priority=10,
-                                 dont_filter=True, meta={"doc": doc, "feeds": len(found.feeds)})
+                                 dont_filter=True,
+                                 # no robots.txt is no Sitemap: line, not a failed site
+                                 meta={"doc": doc, "feeds": len(found.feeds), "handle_httpstatus_list": [404, 410]})
 
     async def parse_robots(self, response: Response) -> AsyncIterator[Any]:
         doc: Doc = response.meta["doc"]
@@ -301,7 +303,6 @@ class JobSpider(scrapy.Spider):
     def _revisit_request(self, page: docstate.KnownPage, link: models.Link | None, doc: Doc | None) -> scrapy.Request:
         """A known article fetched again, conditionally with its own validators."""
         self.requested.setdefault(page.url, [page.url])
-        self.run.count(outcomes.DISCOVERED if link is not None else outcomes.FETCHED, 0)
         trusted = urls.host(page.url) not in self.untrusted
         link = link or models.Link(url=page.url, source_url=page.url, kind="revisit")
         return scrapy.Request(
@@ -392,9 +393,8 @@ class JobSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         outcome, detail = failure_outcome(failure)
         # DEBUG: the pipeline logs the final outcome of every page once, at WARNING for errors
-        log.debug(
-            "article not fetched", extra={"job": self.job.name, "url": request.url, "outcome": outcome, "reason": detail}
-        )
+        log.debug("article not fetched",
+                  extra={"job": self.job.name, "url": request.url, "outcome": outcome, "reason": detail})
         aliases = tuple(u for u, _ in self._aliases(request.meta, None))
         yield {"outcome": models.Ended(aliases, outcome, detail)}
 
