@@ -37,15 +37,17 @@ CREATE TABLE host_validators (
 );
 
 -- Per (job, article page URL): its validators, the newest feed/sitemap date seen for it, the last check.
+-- Keyed on the URL's SHA-256 like crawl_seen (0007), so URLs longer than a B-tree entry are stored too.
 CREATE TABLE page_checks (
     job             text        NOT NULL,
     url             text        NOT NULL,              -- canonicalised
+    url_key         bytea       GENERATED ALWAYS AS (mm_url_key(url)) STORED,
     etag            text,
     last_modified   text,
     hinted_at       timestamptz,                       -- newest feed `updated` / sitemap `lastmod` / news date
     last_checked_at timestamptz NOT NULL,
     checks          integer     NOT NULL DEFAULT 1,
-    PRIMARY KEY (job, url)
+    PRIMARY KEY (job, url_key)
 );
 
 GRANT SELECT ON host_validators TO mediamon_reader;

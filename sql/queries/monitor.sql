@@ -4,7 +4,7 @@
 -- A document a declared source announced (a sitemap index's sitemap, a site's feed): polled on its own.
 INSERT INTO sources (job, name, kind, url, host, parent_id)
 VALUES (%(job)s, %(name)s, %(kind)s, %(url)s, %(host)s, %(parent_id)s)
-ON CONFLICT (job, url) DO UPDATE SET parent_id = COALESCE(sources.parent_id, EXCLUDED.parent_id)
+ON CONFLICT (job, url_key) DO UPDATE SET parent_id = COALESCE(sources.parent_id, EXCLUDED.parent_id)
 RETURNING id;
 
 -- name: documents
@@ -39,13 +39,13 @@ ON CONFLICT (host) DO UPDATE SET verdict = EXCLUDED.verdict, detail = EXCLUDED.d
 -- The URLs this job already finished, with what is needed to decide whether to check them again.
 SELECT s.url, s.article_id, s.first_seen_at, c.hinted_at, c.last_checked_at, c.etag, c.last_modified
 FROM crawl_seen s
-LEFT JOIN page_checks c ON c.job = s.job AND c.url = s.url
+LEFT JOIN page_checks c ON c.job = s.job AND c.url_key = s.url_key
 WHERE s.job = %(job)s AND s.url = ANY(%(urls)s);
 
 -- name: record_check
 INSERT INTO page_checks (job, url, etag, last_modified, hinted_at, last_checked_at)
 VALUES (%(job)s, %(url)s, %(etag)s, %(last_modified)s, %(hinted_at)s, %(now)s)
-ON CONFLICT (job, url) DO UPDATE
+ON CONFLICT (job, url_key) DO UPDATE
 SET etag = COALESCE(EXCLUDED.etag, page_checks.etag),
     last_modified = COALESCE(EXCLUDED.last_modified, page_checks.last_modified),
     hinted_at = GREATEST(page_checks.hinted_at, EXCLUDED.hinted_at),
@@ -58,7 +58,7 @@ SET etag = COALESCE(EXCLUDED.etag, page_checks.etag),
 SELECT s.url, s.article_id, c.etag, c.last_modified
 FROM crawl_seen s
 JOIN articles a ON a.id = s.article_id AND a.canonical_url = s.url
-LEFT JOIN page_checks c ON c.job = s.job AND c.url = s.url
+LEFT JOIN page_checks c ON c.job = s.job AND c.url_key = s.url_key
 WHERE s.job = %(job)s
   AND s.first_seen_at > %(now)s - %(horizon)s
   AND EXISTS (SELECT 1 FROM unnest(%(offsets)s::interval[]) o
