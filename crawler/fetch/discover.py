@@ -43,7 +43,8 @@ _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentTy
 def _struct_to_datetime(value: Any) -> datetime | None:
     """feedparser's UTC struct_time as a datetime; None when missing."""
     try:
-        return datetime(*value[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = value[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError):
         return None
 

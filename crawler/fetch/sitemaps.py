@@ -12,10 +12,10 @@ from typing import Any
 
 import lxml.etree
 
-#: Decompressed size cap for gzipped (and plain) sitemaps: the sitemaps.org limit is 50 MB
 from crawler import models
 from crawler.fetch import found, urls
 
+#: Decompressed size cap for gzipped (and plain) sitemaps: the sitemaps.org limit is 50 MB
 #: uncompressed, so anything bigger is a broken or hostile (zip bomb) document.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
@@ -102,18 +102,18 @@ def _child(node: Any, name: str) -> Any | None:
 
 def _abs_locs(root: Any, entry_name: str, base: str) -> list[str]:
     """Absolute http(s) <loc> values of the root's `entry_name` children."""
-    found = []
+    locs = []
     for node in root:
-        if _local(node) == entry_name and (loc := _child_text(node, "loc")):
-            if target := urls.absolute(base, loc):
-                found.append(target)
-    return found
+        loc = _child_text(node, "loc") if _local(node) == entry_name else None
+        if loc and (target := urls.absolute(base, loc)):
+            locs.append(target)
+    return locs
 
 
-def _dedupe_urls(found: list[str]) -> tuple[str, ...]:
+def _dedupe_urls(candidates: list[str]) -> tuple[str, ...]:
     """URLs deduplicated by canonical form, order kept."""
     seen: dict[str, str] = {}
-    for url in found:
+    for url in candidates:
         seen.setdefault(urls.canonical_url(url), url)
     return tuple(seen.values())
 
