@@ -33,6 +33,8 @@ PROGRESS_SECONDS = 1.0
 PROGRESS_LOG_SECONDS = 10.0
 #: database retries for a batch before the run gives up (1 + 2 + 4 + 8 s of backoff)
 DB_ATTEMPTS = 5
+#: page checks (article validators, change-capture hints) written per statement batch
+CHECKS_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class DbWorker:
         self.url, self.job, self.run_id = url, job, run_id
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mediamon-db")
         self.conn: psycopg.Connection | None = None
+        self.checks: list[tuple[str, Any, datetime | None, datetime]] = []  # page_checks not yet written
 
     def _conn(self) -> psycopg.Connection:
         if self.conn is None or self.conn.closed:
@@ -114,12 +117,21 @@ class DbWorker:
         await self._call(monitor.set_host_verdict, host, verdict, detail, url)
 
     def submit_record_check(self, url: str, validators: Any, hinted_at: datetime | None, now: datetime) -> None:
-        self.executor.submit(self._retrying, monitor.record_check, self.job, url, validators, hinted_at, now)
+        """Buffered: written CHECKS_BATCH at a time (one statement per page would slow the store thread)."""
+        self.checks.append((url, validators, hinted_at, now))
+        if len(self.checks) >= CHECKS_BATCH:
+            self.flush_checks()
+
+    def flush_checks(self) -> None:
+        batch, self.checks = self.checks, []
+        if batch:
+            self.executor.submit(self._retrying, monitor.record_checks, self.job, batch)
 
     async def progress(self, counters: dict[str, int]) -> None:
         await self._call(store.progress_run, self.run_id, counters)
 
     def close(self) -> None:
+        self.flush_checks()
         self.executor.shutdown(wait=True)
         if self.conn is not None:
             self.conn.close()

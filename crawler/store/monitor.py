@@ -91,11 +91,17 @@ def known_pages(conn: psycopg.Connection, job: str, candidates: Sequence[str]) -
 def record_check(conn: psycopg.Connection, job: str, url: str, validators: conditional.Validators,
                  hinted_at: datetime | None, now: datetime) -> None:
     """An article page was fetched or checked at `now`: keep its validators and the newest hint date."""
+    record_checks(conn, job, [(url, validators, hinted_at, now)])
+
+
+def record_checks(conn: psycopg.Connection, job: str,
+                  checks: Sequence[tuple[str, conditional.Validators, datetime | None, datetime]]) -> None:
+    """`record_check` for many pages in one transaction (the spider buffers them)."""
     with conn.transaction():
-        conn.execute(
+        conn.cursor().executemany(
             _q("record_check"),
-            {"job": job, "url": url, "etag": validators.etag, "last_modified": validators.last_modified,
-             "hinted_at": hinted_at, "now": now},
+            [{"job": job, "url": url, "etag": v.etag, "last_modified": v.last_modified, "hinted_at": hinted,
+              "now": now} for url, v, hinted, now in checks],
         )
 
 
