@@ -192,3 +192,23 @@ def test_third_run_fetches_no_other_article(runs: dict[str, object], sites: fixt
     changed = {sites.manifest.article(REVISED_KEY).path, sites.manifest.article(TOUCHED_KEY).path}
     others = _article_paths(sites) - changed
     assert [r.path for r in runs["third_log"] if r.path.split("?")[0] in others] == []  # type: ignore[attr-defined]
+
+
+def test_young_article_is_revisited_on_schedule(
+    runs: dict[str, object], sites: fixturesite.Sites, job_file: Path, settings: config.Settings, db_url: str,
+    conn: psycopg.Connection,
+) -> None:
+    """Last in the module (it runs a fourth crawl): an article first seen 2 h ago, last checked at first
+    sight, is due for its 1 h revisit; it is asked for with its own validators, and nothing else is."""
+    spec = sites.manifest.article("en-pdvsa-exports")
+    url = urls.canonical_url(spec.url)
+    conn.execute("UPDATE crawl_seen SET first_seen_at = first_seen_at - interval '2 hours' WHERE url = %s", (url,))
+    conn.execute("UPDATE page_checks SET last_checked_at = last_checked_at - interval '2 hours' WHERE url = %s",
+                 (url,))
+    conn.commit()
+    sites.reset_counts()
+    fourth = crawl.run_job(job_file, settings, db_url=db_url)
+    log = sites.request_log("a")
+    assert [(r.status, bool(r.if_none_match)) for r in log if r.path == spec.path] == [(304, True)]
+    assert [r.path for r in log if r.path in _article_paths(sites) - {spec.path}] == []
+    assert fourth.counters.get(outcomes.REVISITED_UNCHANGED) == 1
