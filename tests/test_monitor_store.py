@@ -130,6 +130,9 @@ def test_status_shows_each_sources_rate_last_change_and_next_poll(
     state = _setup(conn, job)
     monitor.set_host_verdict(conn, "e.com", conditional.STALE, "same ETag, new body", "https://e.com/quiet.rss")
     conn.commit()
+    from jobfiles import write_job
+
+    write_job(tmp_path, "watch", schedule='interval = "10m"')
     mediamon = str(Path(sys.executable).parent / "mediamon")
     done = subprocess.run([mediamon, "status", str(tmp_path)], env={**os.environ, "DATABASE_URL": db_url},
                           capture_output=True, text=True, timeout=60)
