@@ -12,6 +12,7 @@ from pathlib import Path
 from crawler import config, errors, logs
 from crawler.alerts import cli as alerts_cli
 from crawler.analyst import cli as analyst_cli
+from crawler.extract import cli as extract_cli
 from crawler.service import cli as service_cli
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     service_cli.register(sub)  # serve, status, runs
     analyst_cli.register(sub)  # search, export, retag
     alerts_cli.register(sub)  # alerts list|preview|test|deliver
+    extract_cli.register(sub)  # extract
     return parser
 
 

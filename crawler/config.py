@@ -18,6 +18,10 @@ ENVIRONMENT = {
     "MEDIAMON_USER_AGENT": ("user_agent", "User-Agent sent with every request"),
     "MEDIAMON_METRICS_PORT": ("metrics_port", "port of /metrics and /healthz for `serve` (default 9464; 0 = off)"),
     "MEDIAMON_METRICS_HOST": ("metrics_host", "address /metrics binds to (default 127.0.0.1)"),
+    "MEDIAMON_DB_CONNECT_TIMEOUT": ("db_connect_timeout", "seconds to wait for a database connection (default 10)"),
+    "MEDIAMON_DB_STATEMENT_TIMEOUT": ("db_statement_timeout", "seconds one SQL statement may run (default 60)"),
+    "MEDIAMON_DB_OUTAGE_SECONDS": ("db_outage_seconds", "a crawl waits this long for a lost database (default 30)"),
+    "MEDIAMON_LEASE_SECONDS": ("lease_seconds", "job lease length; renewed every third of it (default 60)"),
 }
 
 DEFAULT_USER_AGENT = "mediamon/0.1 (+https://github.com/mediamon/mediamon; media-monitoring crawler)"
@@ -37,6 +41,10 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     metrics_port: int = 9464
     metrics_host: str = "127.0.0.1"
+    db_connect_timeout: float = 10.0
+    db_statement_timeout: float = 60.0
+    db_outage_seconds: float = 30.0
+    lease_seconds: float = 60.0
 
     @property
     def pgdata(self) -> Path:
@@ -50,6 +58,16 @@ def _int(name: str, value: str, minimum: int) -> int:
         raise ConfigError(f"{name}={value!r}: not a whole number") from None
     if number < minimum:
         raise ConfigError(f"{name}={value!r}: must be >= {minimum}")
+    return number
+
+
+def _seconds(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r}: not a number of seconds") from None
+    if not number > 0:
+        raise ConfigError(f"{name}={value!r}: must be > 0")
     return number
 
 
@@ -79,4 +97,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         kwargs["metrics_port"] = _int("MEDIAMON_METRICS_PORT", env["MEDIAMON_METRICS_PORT"], 0)
     if env.get("MEDIAMON_METRICS_HOST"):
         kwargs["metrics_host"] = env["MEDIAMON_METRICS_HOST"]
+    for name, (field_name, _help) in ENVIRONMENT.items():
+        if name.startswith(("MEDIAMON_DB_", "MEDIAMON_LEASE_")) and env.get(name):
+            kwargs[field_name] = _seconds(name, env[name])
     return Settings(**kwargs)  # type: ignore[arg-type]

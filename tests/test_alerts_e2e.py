@@ -65,7 +65,7 @@ def crawled(sites: fixturesite.Sites, receivers: tuple[SmtpServer, WebhookReceiv
     path = tmp_path_factory.mktemp("job") / "fixture-news.toml"
     path.write_text(fixturesite.job_toml(sites) + _alerts(*receivers), encoding="utf-8")
     summary = crawl.run_job(path, config.Settings(workers=2), db_url=module_db_url)
-    assert summary.status == "succeeded", summary.message
+    assert summary.status == "partial", summary.message  # the fixture site has one broken source
     deliver.run_once(module_db_url)  # immediate alerts; the digest is not due yet
     yield module_db_url
     patch.undo()

@@ -76,7 +76,7 @@ url = "http://127.0.0.1:{port}/sitemap.xml"
     assert "no source could be read" in result.stdout
     with psycopg.connect(db_url) as conn:
         row = conn.execute("SELECT status, errors, errors_by_kind FROM crawl_runs").fetchone()
-    assert row == ("succeeded", 2, {"error_source": 2})
+    assert row == ("failed", 2, {"error_source": 2})  # issue 15.1: a run that read nothing failed
 
 
 def test_help_lists_every_command() -> None:

@@ -28,6 +28,12 @@ UTC = UTC
         ("Fri, 01 Mar 2024 10:00:00 GMT", datetime(2024, 3, 1, 10, tzinfo=UTC)),
         ("1709287200", datetime(2024, 3, 1, 10, tzinfo=UTC)),
         ("2026-46-21", None),
+        # days in words, as some CMSs put them in meta tags (sailthru.date), ordinals included
+        ("January 11th, 2024", datetime(2024, 1, 11, tzinfo=UTC)),
+        ("11 de enero de 2024", datetime(2024, 1, 11, tzinfo=UTC)),
+        ("1er mars 2024", datetime(2024, 3, 1, tzinfo=UTC)),
+        ("2º de março de 2024", datetime(2024, 3, 2, tzinfo=UTC)),
+        ("February 30th, 2024", None),
         ("2024-02-30", None),
         ("2024-03-01T25:00:00", None),
         ("yesterday", None),
@@ -151,6 +157,13 @@ def test_choice_reconciles_time_zone_and_url(
         ("<span>Erschienen am: 31.02.2023</span>", None),  # not a calendar day
         ("<p>Call 05.03.2020 for tickets</p>", None),  # no publication label
         ("<script>var published = '2020-01-01';</script><p>text</p>", None),  # not visible text
+        ("<noscript>Published 2020-01-01</noscript><p>text</p>", None),  # not visible either
+        ("<p>Datum 28.04.2023</p>", "2023-04-28"),
+        ("<p>Publicado: 03/02/2026</p>", "2026-02-03"),  # slashed, day first outside English
+        ("<p>Fecha: 3/2/2026</p>", "2026-02-03"),
+        ("<p>Published 3/22/2026</p>", "2026-03-22"),  # the month cannot be 22
+        ("<p>Posted 03/02/2026</p>", "2026-03-02"),  # slashed after an English label: month first
+        ("<p>Date: 12 January 2024</p>", "2024-01-12"),
     ],
 )
 def test_labelled_text_dates(snippet: str, day: str | None) -> None:

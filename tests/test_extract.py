@@ -342,3 +342,79 @@ def test_entities_in_jsonld_headline_decoded() -> None:
     result = run(page(head).encode())
     assert isinstance(result, models.Article), result
     assert result.title == "Review – ‘Quiet’ wins"
+
+
+def _article(head: str, article: str) -> bytes:
+    return (f'<html lang="en"><head><meta charset="utf-8">{head}<meta property="og:type" content="article"></head>'
+            f"<body>{article}</body></html>").encode()
+
+
+BODY = "".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))
+
+
+def test_visible_headline_beats_the_social_headline() -> None:
+    head = ('<title>Council budget: 5 things to know | Gazette</title>'
+            '<meta property="og:title" content="Council budget: 5 things to know">')
+    result = run(_article(head, f"<article><h1>Council debates the budget for five hours</h1>{BODY}</article>"))
+    assert isinstance(result, models.Article)
+    assert result.title == "Council debates the budget for five hours"
+
+
+def test_a_logo_h1_does_not_replace_the_title() -> None:
+    head = "<title>Council debates the water budget | Gazette</title>"
+    result = run(_article(head, f"<h1>Gazette</h1><article>{BODY}</article>"))
+    assert isinstance(result, models.Article)
+    assert result.title == "Council debates the water budget"
+
+
+def test_an_unrelated_h1_does_not_replace_the_title() -> None:
+    head = "<title>Council debates the water budget</title>"
+    result = run(_article(head, f"<h1>Weather forecast for the weekend</h1><article>{BODY}</article>"))
+    assert isinstance(result, models.Article)
+    assert result.title == "Council debates the water budget"
+
+
+def test_a_kicker_inside_the_h1_stays_out_of_the_title() -> None:
+    head = "<title>Council debates the water budget</title>"
+    h1 = '<h1><span class="kicker">Politics</span> Council debates the water budget</h1>'
+    result = run(_article(head, f"<article>{h1}{BODY}</article>"))
+    assert isinstance(result, models.Article)
+    assert result.title == "Council debates the water budget"
+
+
+def test_furniture_above_the_body_is_not_text() -> None:
+    furniture = ("<p>Politics</p><h1>A council budget debate</h1><p>Publicado: 03/02/2024 10:15</p>"
+                 "<p>By Ana Ruiz</p>")
+    result = run(_article("<title>A council budget debate</title>", f"<article>{furniture}{BODY}</article>"))
+    assert isinstance(result, models.Article)
+    assert result.text.startswith(PARAGRAPH.strip()[:40]), result.text[:200]
+
+
+def test_more_and_got_a_story_lines_are_not_text() -> None:
+    tail = "<p>MORE: Ferry timetable changes again</p><p>Got a story? Email the newsroom</p>"
+    article = f"<article><h1>A council budget debate</h1>{BODY}{tail}</article>"
+    result = run(_article("<title>A council budget debate</title>", article))
+    assert isinstance(result, models.Article)
+    assert "MORE:" not in result.text and "Got a story" not in result.text
+
+
+def test_text_is_nfc_normalised() -> None:
+    decomposed = "Cafe\u0301 owners protest. " * 3
+    article = f"<article><h1>A council budget debate</h1><p>{decomposed}</p>{BODY}</article>"
+    result = run(_article("<title>A council budget debate</title>", article))
+    assert isinstance(result, models.Article)
+    assert "Caf\u00e9 owners" in result.text and "\u0301" not in result.text
+
+
+def test_ordinal_meta_date_is_read() -> None:
+    result = run(page('<meta name="sailthru.date" content="January 11th, 2024">').encode())
+    assert isinstance(result, models.Article)
+    assert (result.published_at, result.date_source) == (datetime(2024, 1, 11, tzinfo=UTC), "meta")
+    assert result.date_problems == ()
+
+
+def test_published_at_keeps_the_publishers_offset_and_day() -> None:
+    result = run(page('<meta property="article:published_time" content="2024-03-01T23:30:00-05:00">').encode())
+    assert isinstance(result, models.Article) and result.published_at is not None
+    assert result.published_at.date().isoformat() == "2024-03-01"  # 2024-03-02 in UTC
+    assert result.published_at.utcoffset() == timedelta(hours=-5)

@@ -106,7 +106,8 @@ def _article_paths(sites: fixturesite.Sites) -> set[str]:
 
 def test_first_run_stores_articles(runs: dict[str, object], sites: fixturesite.Sites) -> None:
     first = runs["first"]
-    assert isinstance(first, crawl.RunSummary) and first.status == "succeeded"
+    # partial: the job declares the fixture's broken feed on purpose
+    assert isinstance(first, crawl.RunSummary) and first.status == "partial"
     assert first.counters.get(outcomes.STORED) == len(sites.manifest.expecting(outcomes.STORED))
 
 

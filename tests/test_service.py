@@ -21,7 +21,7 @@ from crawler import config
 from crawler.fixturesite import job_toml, start_sites
 from crawler.service import cli as service_cli
 from crawler.service import service, staleruns
-from crawler.store import store
+from crawler.store import lease, store
 
 MEDIAMON = str(Path(sys.executable).parent / "mediamon")
 #: upper bound for anything the tests wait for (a fixture crawl takes a few seconds)
@@ -153,7 +153,7 @@ def test_scheduler_fires_a_job_and_stores_articles(db_url: str, fixture_jobs: Pa
     svc.start()
     svc.run_now("fixture-news")  # the interval is 1 h: bring the next fire forward, through the scheduler
     done = wait_for(lambda: [r for r in runs(db_url, "fixture-news") if r[1] != "running"], "the run to finish")
-    assert done[0][1] == "succeeded", done
+    assert done[0][1] == "partial", done  # the fixture site has one broken source
     with psycopg.connect(db_url) as conn:
         (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
         (trigger,) = conn.execute("SELECT trigger FROM crawl_runs").fetchone()
@@ -165,7 +165,7 @@ def test_lock_loser_records_a_skipped_run(db_url: str, tmp_path: Path, make_serv
     svc = make_service(tmp_path)
     svc.connect(threading.Event())
     with psycopg.connect(db_url, autocommit=True) as other_replica:
-        other_replica.execute("SELECT pg_advisory_lock(%s)", (service.lock_key("news"),))
+        assert lease.acquire(other_replica, lease.job_lease("news"), 60) is not None  # a live holder
         assert svc.run_guarded("news") is None
     with psycopg.connect(db_url) as conn:
         status, finished, message = conn.execute("SELECT status, finished_at, message FROM crawl_runs").fetchone()
@@ -203,9 +203,9 @@ def test_killed_crawl_child_is_recorded_failed(db_url: str, fixture_jobs: Path, 
 
 
 def test_stale_runs_are_marked_failed_at_start(db_url: str, conn: psycopg.Connection) -> None:
-    dead = store.start_run(conn, "gone", trigger="service")  # nobody holds its job lock
+    dead = store.start_run(conn, "gone", trigger="service")  # nobody holds its job lease
     with psycopg.connect(db_url, autocommit=True) as holder:
-        holder.execute("SELECT pg_advisory_lock(%s)", (service.lock_key("alive"),))
+        assert lease.acquire(holder, lease.job_lease("alive"), 60) is not None
         alive = store.start_run(conn, "alive", trigger="service")
         assert staleruns.recover_stale(db_url) == [dead]
     assert store.run_status(conn, dead)[0] == "failed"
@@ -263,7 +263,7 @@ def test_two_serve_processes_make_one_run_per_tick(db_url: str, fixture_jobs: Pa
         outputs = [_stop(p) for p in procs]
     assert finished
     statuses = sorted(r[1] for r in runs(db_url, "fixture-news"))
-    assert statuses == ["skipped", "succeeded"], (statuses, outputs)
+    assert statuses == ["partial", "skipped"], (statuses, outputs)  # partial: the fixture's broken source
     assert all(code == 0 for code, _ in outputs), outputs
 
 

@@ -125,6 +125,8 @@ def _print_plain(hits: Sequence[Any], out: Any) -> None:
         day = hit.published.date().isoformat()
         out.write(f"{n}. [{hit.rank:.3f}] {day} {hit.language or '-'} {hit.host}: {hit.title}\n")
         out.write(f"   {hit.url}\n   {search.plain_snippet(hit.snippet)}\n")
+        if len(hit.outlets) > 1:
+            out.write(f"   ran on {len(hit.outlets)} outlets: {', '.join(hit.outlets)}\n")
     if not hits:
         out.write("no matching articles\n")
 

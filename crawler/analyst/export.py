@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,9 +32,10 @@ BATCH_ROWS = 1000
 CURSOR_NAME = "mediamon_export"
 COLUMNS = (
     "id", "canonical_url", "host", "site_name", "title", "description", "text", "authors",
-    "language", "published_at", "date_source", "first_seen_at", "topics",
+    "language", "published_at", "date_source", "first_seen_at", "topics", "outlets",
 )  # fmt: skip
 _FIRST_SEEN, _ID = COLUMNS.index("first_seen_at"), COLUMNS.index("id")
+_PUBLISHED = COLUMNS.index("published_at")
 
 
 class ExportError(MediamonError):
@@ -78,7 +79,7 @@ class _JsonlWriter:
 
 
 class _CsvWriter:
-    """CSV with a header; list columns (authors, topics) joined with "; "."""
+    """CSV with a header; list columns (authors, topics, outlets) joined with "; "."""
 
     def __init__(self, out: TextIO) -> None:
         self.writer = csv.writer(out)
@@ -88,6 +89,16 @@ class _CsvWriter:
         self.writer.writerow(
             ["; ".join(v) if isinstance(v, list) else "" if v is None else _text(v) for v in row]
         )
+
+
+def _publisher_time(row: Sequence[Any]) -> list[Any]:
+    """published_at in the publisher's own offset when the page stated one (its day is the publisher's day,
+    not the UTC day); the query's last column is that offset and is not exported."""
+    values = list(row[: len(COLUMNS)])
+    offset = row[len(COLUMNS)] if len(row) > len(COLUMNS) else None
+    if values[_PUBLISHED] is not None and offset is not None:
+        values[_PUBLISHED] = values[_PUBLISHED].astimezone(timezone(offset))
+    return values
 
 
 def iter_batches(cursor: psycopg.Cursor[Any], size: int) -> Iterator[list[Any]]:
@@ -199,7 +210,7 @@ def _write(
         cursor.execute(_q("export_articles"), params)
         for batch in iter_batches(cursor, batch_rows):
             for row in batch:
-                writer.row(row)
+                writer.row(_publisher_time(row))
             rows += len(batch)
             batches += 1
             last = (batch[-1][_FIRST_SEEN], batch[-1][_ID])

@@ -9,12 +9,12 @@ text search configuration: words are stemmed there, so `elección` also finds `e
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import psycopg
 
+from crawler import langtags
 from crawler.analyst import scope
 from crawler.errors import MediamonError, QueryError
 from crawler.match import query as querylang
@@ -31,7 +31,6 @@ HEADLINE_OPTIONS = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 MAX_LIMIT = 1000  # a search prints results; bulk reads are what `mediamon export` is for
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
 class SearchError(MediamonError):
@@ -63,6 +62,7 @@ class Hit:
     title: str
     url: str
     snippet: str
+    outlets: tuple[str, ...] = ()  # hosts of every outlet that ran this text (article_appearances)
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,8 @@ def parse(text: str) -> querylang.Query:
 
 def language_code(value: str) -> str:
     """ "es-VE" / "pt_BR" / "ES" -> the primary code; raises SearchError when it is not one."""
-    code = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
-    if not _LANGUAGE.match(code):
+    code = langtags.primary(value)
+    if code is None:
         raise SearchError(f"--lang {value!r}: not a language code (use ISO 639-1 such as en, es, pt, fr)")
     return code
 
@@ -179,12 +179,14 @@ def search(conn: psycopg.Connection, request: SearchRequest) -> list[Hit]:
         Hit(
             article_id=r[0],
             rank=float(r[1]),
-            published=r[2],
+            # in the publisher's own offset when the page stated one: its day is the publisher's day
+            published=r[2].astimezone(timezone(r[9])) if r[9] is not None else r[2],
             language=r[3],
             host=r[4],
             title=r[5],
             url=r[6],
             snippet=" ".join(r[7].split()),  # one line: ts_headline keeps the text's newlines
+            outlets=tuple(r[8] or ()),
         )
         for r in rows
     ]

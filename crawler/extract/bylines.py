@@ -9,16 +9,17 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from crawler.extract import dates
+from crawler.extract import dates, page
 
 # a byline sits right above or below the headline: the nearest text nodes, a few hundred characters at most
 _HEADLINE_NODES_BEFORE, _HEADLINE_NODES_AFTER, _HEADLINE_CHARS = 8, 30, 300
 # a text node this long is a sentence of the body, not a byline
 _PROSE_CHARS = 80
-_INLINE_TAGS = frozenset(["a", "span", "b", "strong", "i", "em", "u", "small", "abbr", "time", "font", "sup", "sub", "mark", "cite", "q", "label"])
+_INLINE_TAGS = frozenset(["a", "span", "b", "strong", "i", "em", "u", "small", "abbr", "time", "font", "sup", "sub",
+                          "mark", "cite", "q", "label"])
 # dates printed with a two-digit year (10.12.19) are trusted only in the byline next to the headline
 _DMY_SHORT = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
-_VISIBLE = "[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+_VISIBLE = page.VISIBLE
 # an <h1> naming the page title has at least this many characters (a logo <h1> reads "News" at most)
 _TITLE_MATCH_CHARS = 12
 
@@ -67,7 +68,7 @@ def _byline_window(nodes: Sequence[Any]) -> str:
 
 def _blocks(nodes: Sequence[Any]) -> Iterable[str]:
     """Consecutive text nodes joined per enclosing block element (inline links and spans do not split a sentence)."""
-    current, parts = None, []
+    current, parts = None, list[str]()
     for node in nodes:
         block = _block_of(node)
         if block is not current and parts:
@@ -158,10 +159,7 @@ def _printed_settles(
 
 def printed_days(tree: HtmlElement) -> set[date]:
     """Every full date printed in the visible text of the page body."""
-    body = tree.find("body")
-    if body is None:
-        return set()
-    text = " ".join(body.xpath(f".//text(){_VISIBLE}"))
+    text = page.visible_text(tree)
     found: set[date] = set()
     for pattern in (dates.YMD, dates.DMY, dates.WORDY_DATE):
         for match in pattern.finditer(text):

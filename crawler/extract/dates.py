@@ -11,14 +11,20 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler import models
+from crawler.extract import page
 
 if TYPE_CHECKING:  # annotations only: store imports this module for stated_offset, CLI start stays light
     from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
 
+#: the default: discovery told nothing about the page
+NO_HINTS = models.Hints()
+
 #: precedence of date sources, best first (issue 3 section 5 / issue 6)
 SOURCE_ORDER = ("jsonld", "meta", "text", "time", "url", "feed", "sitemap", "headline", "htmldate")
+#: sources that guess from the page's layout when it states no usable date (crawler.extract.published)
+FALLBACK_SOURCES = ("headline", "htmldate")
 
 # Before the web went mainstream news pages are rare; older dates are almost always placeholders
 # (1970-01-01, 1900-01-01) unless two independent sources on the page state the same day.
@@ -106,18 +112,19 @@ _MONTHS = {
 }
 _MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
 _WORDY = (
-    rf"(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})"
+    rf"(\d{{1,2}})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})"
     rf"|({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})"
 )
 WORDY_DATE = re.compile(rf"\b(?:{_WORDY})\b", re.I)
 # a date the page prints right after a publication label, in the main languages of the monitored sources
+# (a printed "Datum 28.04.2023" or "Fecha: 03/02/2026" labels the page's own date as plainly as "Published")
 _LABELLED_DATE = re.compile(
     r"\b(?:published|posted|written|created|publication date|ver[öo]ffentlicht|erschienen|erstellt|publiziert|"
-    r"publicad[oa]|publi[ée]e?|pubblicat[oa]|publicat|gepubliceerd|geplaatst|opublikowano|publicerad|julkaistu)"
-    rf"[^\d\n]{{0,20}}?(?:(\d{{4}}-\d{{2}}-\d{{2}})|(\d{{1,2}})\.\s?(\d{{1,2}})\.\s?(\d{{4}})|{_WORDY})",
+    r"publicad[oa]|publi[ée]e?|pubblicat[oa]|publicat|gepubliceerd|geplaatst|opublikowano|publicerad|julkaistu|"
+    r"datum|fecha|date\s*:)"
+    rf"[^\d\n]{{0,20}}?(?:(\d{{4}}-\d{{2}}-\d{{2}})|(\d{{1,2}})[./]\s?(\d{{1,2}})[./]\s?(\d{{4}})|{_WORDY})",
     re.I,
 )
-_ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|Posting|Story", re.I)
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,10 @@ def parse_datetime(raw: str) -> datetime | None:
     try:
         return _aware(parsedate_to_datetime(text))  # RFC 2822, as in feeds and Last-Modified
     except (TypeError, ValueError, IndexError):
-        return None
+        pass
+    # a day in words, as some CMSs put in meta tags: "January 11th, 2024", "11 de enero de 2024", "1er mars 2024"
+    match = WORDY_DATE.search(text)
+    return wordy_value(match.groups()) if match else None
 
 
 def _from_digits(text: str) -> datetime | None:
@@ -218,7 +228,7 @@ def date_candidates(
     *,
     jsonld: Sequence[Mapping[str, Any]] = (),
     meta: Mapping[str, str] | None = None,
-    hints: models.Hints = models.Hints(),
+    hints: models.Hints = NO_HINTS,
     include_text: bool = True,
     canonical_url: str | None = None,
 ) -> list[Candidate]:
@@ -244,7 +254,7 @@ def date_candidates(
 
 def _jsonld_candidates(objects: Sequence[Mapping[str, Any]]) -> Iterable[Candidate]:
     # article-typed objects first: a WebPage or a listed related item can carry other dates
-    ranked = sorted(objects, key=lambda obj: 0 if _ARTICLE_TYPES.search(str(obj.get("@type", ""))) else 1)
+    ranked = sorted(objects, key=lambda obj: 0 if page.is_article(obj) else 1)
     for obj in ranked:
         for key, kind in (("datePublished", "published"), ("dateCreated", "published"), ("dateModified", "modified")):
             value = obj.get(key)
@@ -299,12 +309,11 @@ def _printed_date(text: str) -> datetime | None:
 
 def text_candidates(tree: HtmlElement) -> list[Candidate]:
     """The first date printed after a publication label ("Published on", "Veröffentlicht am") in visible text."""
-    body = tree.find("body")
-    if body is None:
-        return []
-    text = " ".join(body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"))
-    match = _LABELLED_DATE.search(text)
+    match = _LABELLED_DATE.search(page.visible_text(tree))
     return [Candidate("text", match.group(0), _labelled_value(match))] if match else []
+
+
+_ENGLISH_LABELS = ("published", "posted", "written", "created", "publication", "date")
 
 
 def _labelled_value(match: re.Match[str]) -> datetime | None:
@@ -312,7 +321,13 @@ def _labelled_value(match: re.Match[str]) -> datetime | None:
     if iso:
         return parse_datetime(iso)
     if year:
-        return safe_datetime(int(year), int(month), int(day))
+        first, second = int(day), int(month)
+        # 03/02/2026 is day first as printed outside the US; month first when the second number cannot be a
+        # month, or for a slashed date after an English label ("Published 3/2/2026")
+        english = match.group(0).lower().startswith(_ENGLISH_LABELS)
+        if second > 12 or ("/" in match.group(0) and english and first <= 12):
+            first, second = second, first
+        return safe_datetime(int(year), second, first)
     return wordy_value(tuple(wordy))
 
 
@@ -331,7 +346,8 @@ def _url_candidates(url: str) -> list[Candidate]:
     match = _URL_DATE_SEP.search(path) or _URL_DATE.search(path)
     if not match:
         return []
-    return [Candidate("url", match.group(0), safe_datetime(*(int(g) for g in match.groups())))]
+    year, month, day = (int(g) for g in match.groups())
+    return [Candidate("url", match.group(0), safe_datetime(year, month, day))]
 
 
 def htmldate_candidate(tree: HtmlElement, url: str, now: datetime) -> Candidate | None:

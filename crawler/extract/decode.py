@@ -33,7 +33,11 @@ def binary_refusal(body: bytes, content_type: str | None) -> str | None:
     if mime and mime not in _HTML_TYPES and not (mime in _SNIFF_TYPES and _LOOKS_HTML.match(body[:2048])):
         return f"content type {mime}"
     has_utf16 = body[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or "utf-16" in (content_type or "").lower()
-    if not has_utf16 and body[:1024].count(b"\x00") > 2:
+    sample = body[:1024]
+    nuls = sample.count(b"\x00")
+    # a few stray NULs in markup are stripped at decoding (_checked); a larger share, or no markup, mean binary
+    if not has_utf16 and nuls > 2 and (nuls > MAX_BAD_CHAR_RATIO * len(sample)
+                                       or not _LOOKS_HTML.match(body[:2048].replace(b"\x00", b""))):
         return "binary content (NUL bytes)"
     return None
 
@@ -91,7 +95,7 @@ def _decode_as(body: bytes, name: str) -> str | None:
     try:
         text = body.decode(name)
     except UnicodeDecodeError:
-        text = None
+        pass
     else:
         # a wrong multi-byte label (utf-16 on an ASCII page) decodes "cleanly" into markup-free garbage
         return text if "<" in text[:4096] or b"<" not in body[:4096] else None
@@ -104,7 +108,8 @@ def _decode_as(body: bytes, name: str) -> str | None:
 
 
 def _checked(text: str) -> str | None:
-    """The text, unless replacement and control characters make it garbage."""
+    """The text without NUL characters, unless replacement and control characters make it garbage."""
+    text = text.replace("\x00", "")
     if not text:
         return None
     bad = len(_BAD_CHARS.findall(text, 0, 100_000))

@@ -4,21 +4,23 @@ the is-it-an-article verdict is crawler.extract.verdict."""
 from __future__ import annotations
 
 import html as html_lib
-import json
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
 from crawler import models, outcomes
-from crawler.extract import bylines, dates, decode, language, verdict
+from crawler.extract import authors, dates, decode, language, page, published, verdict
 
 logger = logging.getLogger(__name__)
+
+#: the default: discovery told nothing about the page
+NO_HINTS = models.Hints()
 
 _ANY_TAG = re.compile(r"<[a-zA-Z!/?][^>]*>")
 
@@ -27,7 +29,24 @@ _BOILERPLATE_LINE = re.compile(
     r"^(?:sign up|subscribe|suscr[ií]bete|newsletter|get (?:the|our) (?:latest|newsletter)|follow us|s[ií]guenos|"
     r"share (?:this|on|it)|comparte|read more|leer m[aá]s|related:|related (?:articles|stories|posts)|also on \S+|"
     r"advertisement|publicidad|click here|(?:like|liked|enjoy|enjoyed) this (?:story|article)|"
-    r"tell us what you think|(?:order )?reprints?$|print (?:this )?article$)(?=\W|$)", re.I)
+    r"tell us what you think|(?:order )?reprints?$|print (?:this )?article$|"
+    r"got a (?:story|tip)|have a (?:story|tip)|(?:more|also|see also|read also|lee también|lesen sie auch):)(?=\W|$)",
+    re.I)
+# page furniture above the body: a byline or a dateline names its writer or date and little more
+_BYLINE_START = re.compile(
+    r"^\s*(?:by|por|von|par|di|door|av|af|publicado por|escrito por|written by|posted by)\s+\S", re.I)
+_PRINTED_DATE = re.compile(
+    rf"{dates.YMD.pattern}|{dates.WORDY_DATE.pattern}|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b",
+    re.I)
+_LEADING_DATE = re.compile(rf"^\s*(?:{_PRINTED_DATE.pattern})[\s,:|–-]*", re.I)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+# furniture sits in the first lines; the kicker above a headline is a few words ("Review", "Politik")
+FURNITURE_LINES, KICKER_WORDS = 4, 4
+# a dateline is short and, its date removed, keeps a few words (weekday, "Updated", a zone, "às")
+MAX_DATELINE_CHARS, DATELINE_WORDS = 120, 6
+# a headline has at least 12 letters/digits ("Storm hits coast"); a visible headline sharing fewer than 40% of its
+# character bigrams with the metadata title (Dice) tells another story (a teaser or widget <h1>)
+MIN_HEADLINE_CHARS, HEADLINE_OVERLAP = 12, 0.4
 # A boilerplate line is short; a long paragraph that starts this way is real text.
 MAX_BOILERPLATE_CHARS = 160
 # Precision-mode text shorter than this may have lost the body (measured on the Zyte set: 17 of 181 pages
@@ -38,20 +57,12 @@ SHORT_BODY_CHARS, RECALL_RATIO = 1000, 0.6
 MAX_ANCHORS = 5000
 
 
-@dataclass(frozen=True)
-class PageData:
-    """Structured data read once from the tree: meta tags and JSON-LD objects."""
-
-    meta: Mapping[str, str]
-    jsonld: tuple[Mapping[str, Any], ...]
-
-
 def extract_article(
     body: bytes,
     url: str,
     *,
     content_type: str | None = None,
-    hints: models.Hints = models.Hints(),
+    hints: models.Hints = NO_HINTS,
     now: datetime,
     max_bytes: int = 5_000_000,
 ) -> models.Article | models.Rejected:
@@ -95,7 +106,8 @@ def _parse(html: str) -> HtmlElement | None:
 
 
 def published_date(
-    body: bytes, url: str, *, content_type: str | None = None, hints: models.Hints = models.Hints(), now: datetime
+    body: bytes, url: str, *, content_type: str | None = None, hints: models.Hints = NO_HINTS,
+    now: datetime,
 ) -> tuple[datetime | None, str | None]:
     """The publication date and its source for any HTML page (articles or not); (None, None) if none."""
     try:
@@ -103,94 +115,11 @@ def published_date(
         tree = _parse(html) if html else None
         if tree is None:
             return None, None
-        page = read_page_data(tree)
-        candidates = _date_candidates(tree, url, page, hints)
-        return _with_htmldate(_choose_lazily(candidates, tree, now), tree, url, now)
+        choice = published.choose(tree, url, page.read_page_data(tree), hints=hints, now=now)
+        return choice.published, choice.source
     except Exception as exc:  # noqa: BLE001 - same boundary as extract_article
         logger.warning("date extraction failed", extra={"url": url, "error": repr(exc)})
         return None, None
-
-
-def _date_candidates(tree: HtmlElement, url: str, page: PageData, hints: models.Hints) -> list[dates.Candidate]:
-    """Date candidates from structured data, <time>, the URLs and the hint (labelled text comes lazily)."""
-    return dates.date_candidates(
-        tree, url, jsonld=page.jsonld, meta=page.meta, hints=hints, include_text=False,
-        canonical_url=_canonical(tree, page, url),
-    )
-
-
-def _choose_lazily(
-    candidates: list[dates.Candidate], tree: HtmlElement, now: datetime
-) -> tuple[datetime | None, str | None]:
-    """Choose; scan the visible text for labelled dates only when no better-ranked source answered (it is slow)."""
-    published, source = dates.choose_published_at(candidates, now)
-    if source is None or dates.SOURCE_ORDER.index(source) > dates.SOURCE_ORDER.index("text"):
-        published, source = dates.choose_published_at([*candidates, *dates.text_candidates(tree)], now)
-    return bylines.prefer_printed((published, source), candidates, tree, now)
-
-
-def _with_htmldate(
-    chosen: tuple[datetime | None, str | None], tree: HtmlElement, url: str, now: datetime
-) -> tuple[datetime | None, str | None]:
-    """Fallbacks when the page states no usable date: htmldate, overruled by a date printed in the headline's byline."""
-    if chosen[0] is not None:
-        return chosen
-    extra = dates.htmldate_candidate(tree, url, now)
-    guess = dates.choose_published_at([extra] if extra else [], now)
-    # htmldate pads a bare year or month to the 1st ("2020" -> 2020-01-01): a 1st the page never states is a guess
-    if guess[0] is not None and guess[0].day == 1 and not _states_day(tree, url, guess[0].date()):
-        guess = (None, None)
-    byline = dates.choose_published_at(bylines.headline_candidates(tree), now)
-    # htmldate scores dates all over the page; the byline is what readers see as the article's date
-    if byline[0] is not None and (guess[0] is None or byline[0].date() != guess[0].date()):
-        return byline
-    return guess
-
-
-def _states_day(tree: HtmlElement, url: str, day: date) -> bool:
-    """The page states this full day: printed in its text, or as an ISO date in its URL, markup or scripts."""
-    iso = day.isoformat()
-    if iso in url or day.strftime("/%Y/%m/%d/") in url:
-        return True
-    if tree.xpath("boolean(//@*[contains(., $iso)] | //text()[contains(., $iso)])", iso=iso):
-        return True
-    return day in bylines.printed_days(tree)
-
-
-def read_page_data(tree: HtmlElement) -> PageData:
-    """Meta tags (first value per lower-cased name/property/itemprop) and flattened JSON-LD objects."""
-    meta: dict[str, str] = {}
-    for node in tree.iter("meta"):
-        key = (node.get("property") or node.get("name") or node.get("itemprop") or node.get("http-equiv") or "")
-        content = node.get("content")
-        if key and content and key.strip().lower() not in meta:
-            meta[key.strip().lower()] = content.strip()
-    for node in tree.xpath("//*[@itemprop='datePublished' or @itemprop='dateModified'][not(self::meta)]"):
-        value = node.get("content") or node.get("datetime")
-        if value:
-            meta.setdefault(node.get("itemprop").lower(), value.strip())
-    objects: list[Mapping[str, Any]] = []
-    for script in tree.xpath("//script[@type='application/ld+json' or @type='application/json+ld']"):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            continue
-        objects.extend(_flatten_jsonld(data))
-    return PageData(meta, tuple(objects))
-
-
-def _flatten_jsonld(data: Any, depth: int = 0) -> Iterable[Mapping[str, Any]]:
-    if depth > 3:
-        return
-    if isinstance(data, list):
-        for item in data:
-            yield from _flatten_jsonld(item, depth + 1)
-    elif isinstance(data, dict):
-        if "@type" in data:
-            yield data
-        for key in ("@graph", "mainEntity"):
-            if key in data:
-                yield from _flatten_jsonld(data[key], depth + 1)
 
 
 def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> models.Article | models.Rejected:
@@ -199,73 +128,99 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
     # page carries thousands of them with most of its words in link labels
     if anchors > MAX_ANCHORS and verdict.link_density(tree) > 0.5:
         return models.Rejected(outcomes.NOT_ARTICLE, f"link list page ({anchors} links)")
-    page = read_page_data(tree)
-    article_obj = next((o for o in page.jsonld if verdict.ARTICLE_TYPES.search(verdict.jsonld_types(o))), None)
-    site_name = _first_str(page.meta.get("og:site_name"), _name(article_obj, "publisher"), page.meta.get("application-name"))
+    data = page.read_page_data(tree)
+    article_obj = data.article_object()
+    site_name = _first_str(data.meta.get("og:site_name"), _name(article_obj, "publisher"),
+                           data.meta.get("application-name"))
     h1 = _first_str(*(h.text_content() for h in tree.xpath("//h1")[:1]))
     raw_title = _first_str(
-        article_obj and article_obj.get("headline"), page.meta.get("og:title"), page.meta.get("twitter:title"),
+        article_obj and article_obj.get("headline"), data.meta.get("og:title"), data.meta.get("twitter:title"),
         tree.findtext(".//title"), h1, hints.title,
     )
-    title = clean_title(raw_title or "", site_name, url, h1)
-    text = body_text(tree, url, page, titles=(title, raw_title, h1))
-    candidates = _date_candidates(tree, url, page, hints)
-    published, source = _choose_lazily(candidates, tree, now)
+    headline = visible_headline(tree)
+    title = choose_title(clean_title(raw_title or "", site_name, url, headline or h1), headline, site_name, url)
+    text = body_text(tree, url, data, titles=(title, raw_title, h1))
+    dated = published.choose(tree, url, data, hints=hints, now=now)
     reason = verdict.not_article_reason(
-        text, title, h1, url, tree, jsonld_types=" ".join(verdict.jsonld_types(o) for o in page.jsonld),
-        og_type=page.meta.get("og:type", ""), has_date=published is not None,
+        text, title, h1, url, tree, jsonld_types=" ".join(page.jsonld_types(o) for o in data.jsonld),
+        og_type=data.meta.get("og:type", ""), has_date=dated.stated,
     )
     if reason:
         return models.Rejected(verdict.judge(text, tree), reason)
-    published, source = _with_htmldate((published, source), tree, url, now)
-    declared = tree.get("lang") or page.meta.get("content-language") or page.meta.get("og:locale")
+    declared = tree.get("lang") or data.meta.get("content-language") or data.meta.get("og:locale")
     return models.Article(
         url=url,
-        canonical_url=_canonical(tree, page, url),
+        canonical_url=page.canonical_url(tree, data, url),
         title=title,
         text=text,
-        authors=_authors(article_obj, page.meta, site_name),
-        published_at=published,
-        date_source=source,
-        modified_at=dates.choose_modified_at(candidates, now),
+        authors=authors.authors(article_obj, data.meta, tree, site_name),
+        published_at=dated.published,
+        date_source=dated.source,
+        modified_at=dated.modified,
         language=language.detect_language(text, declared, hints.language),
         site_name=site_name,
-        description=_first_str(page.meta.get("og:description"), page.meta.get("description"),
+        description=_first_str(data.meta.get("og:description"), data.meta.get("description"),
                                article_obj and article_obj.get("description")),
-        image=_image(page, article_obj, url),
-        date_problems=dates.rejected_dates(candidates, now),
+        image=_image(data, article_obj, url),
+        date_problems=dated.problems,
     )
 
 
-def body_text(tree: HtmlElement, url: str, page: PageData, titles: Iterable[str | None] = ()) -> str:
+def body_text(tree: HtmlElement, url: str, data: page.PageData, titles: Iterable[str | None] = ()) -> str:
     """Main text by the documented choice rule, minus the repeated headline and short boilerplate lines.
 
     Rule: trafilatura in precision mode (it drops related-story lists and teasers that balanced mode keeps);
     when that text is short (< SHORT_BODY_CHARS) and balanced mode finds RECALL_RATIO times more, precision
-    mode has lost the body itself, so the balanced text wins. Comments are never included.
+    mode has lost the body itself, so the balanced text wins; the same step once more from balanced to recall
+    mode (a body split over many small blocks). Comments are never included.
     """
     text = _trafilatura_text(tree, url, favor_precision=True)
-    if len(text) < SHORT_BODY_CHARS:
-        balanced = _trafilatura_text(tree, url, favor_precision=False)
-        if len(text) < RECALL_RATIO * len(balanced):
-            text = balanced
-    structured = _jsonld_body(page)
+    # each looser mode only when the stricter one found little, and only if it finds far more
+    for mode in ("balanced", "recall"):
+        if len(text) >= SHORT_BODY_CHARS:
+            break
+        looser = _trafilatura_text(tree, url, favor_precision=False, favor_recall=mode == "recall")
+        if len(text) < RECALL_RATIO * len(looser):
+            text = looser
+    structured = _jsonld_body(data)
     # JSON-LD bodies are often teasers cut at ~500 characters, so they only win when the HTML gave far less
     # (script-rendered pages whose visible body trafilatura cannot see)
     if len(text) < 0.5 * len(structured):
         text = structured
+    text = unicodedata.normalize("NFC", text)
     lines = [ln for ln in text.splitlines()
-             if not (_BOILERPLATE_LINE.match(ln.strip()) and len(ln) <= MAX_BOILERPLATE_CHARS)]
-    # the headline is stored as the title; repeated as the first lines it is not body text
+             if not (_BOILERPLATE_LINE.match(ln.strip().removeprefix("- ")) and len(ln) <= MAX_BOILERPLATE_CHARS)]
+    return "\n".join(_without_furniture(lines, titles)).strip()
+
+
+def _without_furniture(lines: list[str], titles: Iterable[str | None]) -> list[str]:
+    """Drop the page furniture that opens a text: the headline (stored as the title), the section kicker above
+    it, and dateline and byline lines ("Publicado: 03/02/2026", "5:45 AM PST 11/19/2019 by A. Writer")."""
     heads = {_norm(t) for t in titles if t and _norm(t)}
-    while lines and (not lines[0].strip() or _norm(lines[0]) in heads):
+    lines = [ln for ln in lines if ln.strip()]
+    # the headline within the first lines: it and the short lines above it (kicker, section) are furniture
+    for i, line in enumerate(lines[:FURNITURE_LINES]):
+        if _norm(line) in heads and all(len(ln.split()) <= KICKER_WORDS for ln in lines[:i]):
+            lines = lines[i + 1:]
+            break
+    while lines and len(lines) > 1 and (_norm(lines[0]) in heads or _is_dateline(lines[0])):
         lines.pop(0)
-    return "\n".join(lines).strip()
+    return lines
 
 
-def _jsonld_body(page: PageData) -> str:
+def _is_dateline(line: str) -> bool:
+    """A short line that is a printed date, a byline, or both, with little else."""
+    if len(line) > MAX_DATELINE_CHARS:
+        return False
+    if _BYLINE_START.match(line):
+        return True
+    rest = _PRINTED_DATE.sub(" ", line)
+    return rest != line and len(_WORD.findall(rest)) <= DATELINE_WORDS
+
+
+def _jsonld_body(data: page.PageData) -> str:
     """The longest JSON-LD articleBody/text of an article-typed object, as plain text."""
-    bodies = [o.get("articleBody") or o.get("text") for o in page.jsonld if verdict.ARTICLE_TYPES.search(verdict.jsonld_types(o))]
+    bodies = [o.get("articleBody") or o.get("text") for o in data.jsonld if page.is_article(o)]
     longest = max((b for b in bodies if isinstance(b, str)), key=len, default="")
     if "<" in longest:
         from lxml.html import fromstring
@@ -274,12 +229,12 @@ def _jsonld_body(page: PageData) -> str:
     return longest.strip()
 
 
-def _trafilatura_text(tree: HtmlElement, url: str, *, favor_precision: bool) -> str:
+def _trafilatura_text(tree: HtmlElement, url: str, *, favor_precision: bool, favor_recall: bool = False) -> str:
     from trafilatura.core import bare_extraction
 
     # deduplicate=False: trafilatura's process-global LRU cache would silently drop a re-fetched page
     doc = bare_extraction(tree, url=url, include_comments=False, deduplicate=False, with_metadata=False,
-                          favor_precision=favor_precision)
+                          favor_precision=favor_precision, favor_recall=favor_recall)
     return getattr(doc, "text", None) or ""
 
 
@@ -294,7 +249,8 @@ def clean_title(title: str, site_name: str | None, url: str, h1: str | None = No
 
     def is_site(part: str) -> bool:
         norm = _norm(part)
-        return bool(norm) and any(norm == k or (len(k) >= 4 and k in norm and len(norm) <= len(k) + 6) or norm in k for k in keys)
+        return bool(norm) and any(
+            norm == k or (len(k) >= 4 and k in norm and len(norm) <= len(k) + 6) or norm in k for k in keys)
 
     while len(parts) > 1 and is_site(parts[-1]):
         parts.pop()
@@ -308,6 +264,41 @@ def clean_title(title: str, site_name: str | None, url: str, h1: str | None = No
     start = title.find(parts[0])
     end = title.rfind(parts[-1]) + len(parts[-1])
     return title[start:end].strip() if start >= 0 and end > start else " ".join(parts)
+
+
+def visible_headline(tree: HtmlElement) -> str | None:
+    """The headline shown on the page: the first <h1> in <article>/<main>, else the page's only <h1>."""
+    heads = [h for h in tree.xpath("//h1") if h.text_content().strip()]
+    scoped = next((h for h in heads if h.xpath("ancestor::article or ancestor::main")), None)
+    head = scoped if scoped is not None else (heads[0] if len(heads) == 1 else None)
+    return " ".join(head.text_content().split()) if head is not None else None
+
+
+def choose_title(title: str, headline: str | None, site_name: str | None, url: str) -> str:
+    """The visible headline when it is one and differs from the metadata title (search and social headlines,
+    "Topic:" kickers and over-trimmed titles are what readers do not see); else the metadata title."""
+    if not headline or _norm(headline) == _norm(title):
+        return title
+    # a date printed inside the <h1> ("1. Februar 2022 Minister says ...") is a dateline, not the headline
+    headline = clean_title(_LEADING_DATE.sub("", headline), site_name, url)
+    norm = _norm(headline)
+    # a logo or section <h1> ("News", the site's name) is no headline; 12: the shortest real headlines
+    if len(norm) < MIN_HEADLINE_CHARS or norm in ({_norm(site_name or "")} | _host_keys(url)):
+        return title
+    # "Politics Storm hits coast" or "Storm hits coast Subscribers" in the <h1> (a kicker or a badge inside it)
+    if len(_norm(title)) >= MIN_HEADLINE_CHARS and (norm.endswith(_norm(title)) or norm.startswith(_norm(title))):
+        return title
+    # the same story in other words shares much of its text; an unrelated <h1> (a teaser, a widget) does not
+    if _shared_bigrams(norm, _norm(title)) < HEADLINE_OVERLAP and title:
+        return title
+    return headline
+
+
+def _shared_bigrams(text: str, other: str) -> float:
+    """Dice overlap of the two texts' character bigrams (works for scripts without spaces too)."""
+    grams = {text[i:i + 2] for i in range(len(text) - 1)}
+    others = {other[i:i + 2] for i in range(len(other) - 1)}
+    return 2 * len(grams & others) / (len(grams) + len(others)) if grams and others else 0.0
 
 
 def _norm(text: str) -> str:
@@ -339,32 +330,11 @@ def _name(obj: Mapping[str, Any] | None, key: str) -> str | None:
     return _first_str(value.get("name")) if isinstance(value, dict) else _first_str(value)
 
 
-def _authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], site_name: str | None) -> tuple[str, ...]:
-    raw = (obj or {}).get("author") or []
-    items = raw if isinstance(raw, list) else [raw]
-    names = [(i.get("name") if isinstance(i, dict) else i) for i in items]
-    names += [meta.get(k) for k in ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator")]
-    found: list[str] = []
-    for name in names:
-        if not isinstance(name, str):
-            continue
-        name = re.sub(r"^\s*(?:by|por|von|par)\s+", "", " ".join(html_lib.unescape(name).split()), flags=re.I)
-        if name and "://" not in name and name != site_name and len(name) <= 100 and name not in found:
-            found.append(name)
-    return tuple(found[:10])
-
-
-def _canonical(tree: HtmlElement, page: PageData, url: str) -> str | None:
-    hrefs = tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
-    raw = _first_str(*hrefs, page.meta.get("og:url"))
-    return urljoin(url, raw) if raw else None
-
-
-def _image(page: PageData, obj: Mapping[str, Any] | None, url: str) -> str | None:
+def _image(data: page.PageData, obj: Mapping[str, Any] | None, url: str) -> str | None:
     value = (obj or {}).get("image")
     if isinstance(value, list) and value:
         value = value[0]
     if isinstance(value, dict):
         value = value.get("url")
-    raw = _first_str(page.meta.get("og:image"), page.meta.get("twitter:image"), value)
+    raw = _first_str(data.meta.get("og:image"), data.meta.get("twitter:image"), value)
     return urljoin(url, raw) if raw else None

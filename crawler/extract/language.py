@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-import re
 from functools import lru_cache
 from typing import Any
+
+from crawler import langtags
 
 logger = logging.getLogger(__name__)
 
@@ -15,8 +16,6 @@ MIN_TEXT_CHARS = 200
 MIN_CONFIDENCE = 0.90
 # Enough text for a stable guess; more only costs time.
 SAMPLE_CHARS = 1200
-
-_LANG_TAG = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$")
 
 
 @lru_cache(maxsize=1)
@@ -29,11 +28,7 @@ def _identifier() -> Any:
 
 def normalize_tag(tag: str | None) -> str | None:
     """'es-ES' / 'en_US' / ' EN ' -> 'es' / 'en'; None for anything that is not a language tag."""
-    match = _LANG_TAG.match(tag or "")
-    if not match:
-        return None
-    code = match.group(1).lower()
-    return code if len(code) == 2 else None
+    return langtags.iso639_1(tag)
 
 
 def detect_language(text: str, declared: str | None = None, hint: str | None = None) -> str | None:

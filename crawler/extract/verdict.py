@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from crawler import outcomes
+from crawler.extract import page
 
 # phrases of error pages, not words a headline could use ("Hiker not found", "Flight 404")
 _SOFT_404 = re.compile(
     r"^\s*(?:error\s*)?404\b|\b(?:error 404|404 error|(?:page|article|content|file) not found|^\s*not found\s*$|"
     r"page (?:does not|doesn't) exist|p[áa]gina no (?:encontrada|existe)|seite (?:wurde )?nicht gefunden|"
     r"page introuvable|p[áa]gina n[ãa]o encontrada|pagina non trovata)", re.I)
-_SOFT_404_TEXT = re.compile(r"(?:page|article|content) (?:you|you're|you are) (?:were )?(?:looking for|requested)", re.I)
+_SOFT_404_TEXT = re.compile(
+    r"(?:page|article|content) (?:you|you're|you are) (?:were )?(?:looking for|requested)", re.I)
 _LISTING_PATH = re.compile(
     r"^/?(?:$|index\.\w+$|(?:[a-z]{2}/)?(?:tags?|categor(?:y|ies)|sections?|topics?|temas?|authors?|autor(?:es)?|"
     r"search|buscar|archives?|page|pagina|feed|latest|ultimas|últimas)(?:/|$))|/(?:page/\d+|portada|inicio)/?$",
@@ -25,7 +25,7 @@ _SECTION_PATH = re.compile(r"^(?:/[a-z]{2})?/[^\W\d_]+/?$", re.I)
 _ARTICLE_PATH = re.compile(
     r"(?:[a-z0-9]+-){3,}[a-z0-9]+|\d{5,}|/(?:19|20)\d{2}/\d{1,2}/|"
     r"(?:article|artikel|art[ií]culo|noticia|story|post|\bp)s?[/=_-]?\d+", re.I)
-ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|LiveBlog|SocialMediaPosting", re.I)
+ARTICLE_TYPES = page.ARTICLE_TYPES
 _LISTING_TYPES = re.compile(r"CollectionPage|ItemList|SearchResultsPage|ProfilePage|WebSite$", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -105,12 +105,7 @@ def judge(text: str, tree: HtmlElement) -> str:
     """EMPTY when the page shows (almost) no text at all; NOT_ARTICLE when it has text but no article body."""
     if text.strip():
         return outcomes.NOT_ARTICLE
-    body = tree.find("body")
-    visible = " ".join(body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")) if body is not None else ""
-    return outcomes.NOT_ARTICLE if word_count(visible) >= MIN_WORDS else outcomes.EMPTY
+    return outcomes.NOT_ARTICLE if word_count(page.visible_text(tree)) >= MIN_WORDS else outcomes.EMPTY
 
 
-def jsonld_types(obj: Mapping[str, Any] | None) -> str:
-    """A JSON-LD object's @type as one string ("NewsArticle", or "WebPage ItemPage" for a list)."""
-    kind = (obj or {}).get("@type", "")
-    return " ".join(map(str, kind)) if isinstance(kind, list) else str(kind)
+jsonld_types = page.jsonld_types

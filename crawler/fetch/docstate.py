@@ -26,6 +26,8 @@ class Document:
     polls_since_audit: int
     poll: polling.PollState
     host_verdict: str | None  # conditional.STALE / UNSTABLE, None when not caught lying
+    last_status: str | None = None  # "ok" or error_source, from the last poll
+    last_error: str | None = None
 
     @property
     def declared(self) -> bool:
@@ -34,11 +36,11 @@ class Document:
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> Document:
         (id_, url, kind, root_url, etag, last_modified, body_hash, since_audit, items, hours, errors, polled,
-         new_at, next_at, verdict, profile) = row
+         new_at, next_at, verdict, profile, last_status, last_error) = row
         poll = polling.PollState(items=items, hours=hours, errors=errors, last_polled_at=polled,
                                  last_new_at=new_at, next_poll_at=next_at, profile=tuple(profile or ()))
         return cls(int(id_), url, kind, root_url, conditional.Validators(etag, last_modified), body_hash,
-                   int(since_audit), poll, verdict)
+                   int(since_audit), poll, verdict, last_status, last_error)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from crawler import models
+from crawler import langtags, models
+from crawler.extract import dates
 from crawler.fetch import urls
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -35,10 +36,6 @@ class Discovery:
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{1,2}(-\d{1,2})?([T ]|$)")
 _YEAR_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _UNPADDED_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(\D.*)?$")
-_DAY_MONTH_YEAR_RE = re.compile(r"(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?,?\s+(\d{4})")
-_MONTHS = {
-    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
-}
 
 
 def parse_date(text: str | None) -> datetime | None:
@@ -70,18 +67,13 @@ def _parse_rfc822(text: str) -> datetime | None:
         return parsedate_to_datetime(text)  # raises on impossible days/months
     except (TypeError, ValueError, IndexError):
         pass
-    match = _DAY_MONTH_YEAR_RE.search(text)
-    month = _MONTHS.get(match[2].lower()) if match else None
-    if match is None or month is None:
-        return None
-    try:
-        return datetime(int(match[3]), month, int(match[1]))
-    except ValueError:
-        return None
+    # a day in words ("02 Jan 2024", "2 janvier 2024"): the month table of the page-date parser
+    match = dates.WORDY_DATE.search(text)
+    return dates.wordy_value(match.groups()) if match else None
 
 def looks_rfc822(text: str) -> bool:
     """True when text has the "02 Jan 2024" core of an RFC 822 date."""
-    return bool(_DAY_MONTH_YEAR_RE.search(text))
+    return bool(dates.WORDY_DATE.search(text))
 
 
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -96,13 +88,9 @@ def clean_text(text: str | None) -> str | None:
     return cleaned or None
 
 
-_LANG_RE = re.compile(r"^([A-Za-z]{2,3})(?:[-_].*)?$")
-
-
 def primary_language(code: str | None) -> str | None:
     """Primary language subtag, lowercased ("es-ES" -> "es"); None when not a language code."""
-    match = _LANG_RE.match(code.strip()) if code else None
-    return match[1].lower() if match else None
+    return langtags.primary(code)
 
 
 def dedupe_links(links: list[models.Link]) -> tuple[models.Link, ...]:

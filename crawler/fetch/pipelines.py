@@ -7,10 +7,12 @@ import logging
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from crawler import models, outcomes
 from crawler.run import work
+from crawler.store import db
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +27,10 @@ _REVISIT_OUTCOME = {outcomes.DUPLICATE_URL: outcomes.REVISITED_UNCHANGED, outcom
 class PagePipeline:
     """fetched page -> work.process_page (process pool) -> store.save_batch (one transaction per batch)."""
 
-    def __init__(self, crawler: Any) -> None:
+    def __init__(self, crawler: Any, *, workers: int, batch_size: int = BATCH_SIZE,
+                 flush_seconds: float = FLUSH_SECONDS) -> None:
         self.crawler = crawler
+        self.workers, self.batch_size, self.flush_seconds = workers, batch_size, flush_seconds
         self.buffer: list[models.Page | models.Ended] = []
         self.last_flush = time.monotonic()
         self.pool: ProcessPoolExecutor | None = None
@@ -35,7 +39,14 @@ class PagePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> PagePipeline:
-        return cls(crawler)
+        """Plain values from the Scrapy settings (set by crawl.scrapy_settings from the run plan)."""
+        settings = crawler.settings
+        return cls(
+            crawler,
+            workers=settings.getint("MEDIAMON_WORKERS", 1),
+            batch_size=settings.getint("MEDIAMON_BATCH_SIZE", BATCH_SIZE),
+            flush_seconds=settings.getfloat("MEDIAMON_FLUSH_SECONDS", FLUSH_SECONDS),
+        )
 
     async def open_spider(self) -> None:
         spider = self.crawler.spider
@@ -47,22 +58,45 @@ class PagePipeline:
             min_text_chars=job.limits.min_text_chars,
             max_page_bytes=job.limits.max_page_bytes,
         )
-        # spawn: a fork of a process running a Twisted reactor and a psycopg connection is not safe
-        self.pool = ProcessPoolExecutor(
-            max_workers=self.run.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=work.init_worker,
-            initargs=(config,),
-        )
+        self.worker_config = config
+        self.pool = self._new_pool()
         # pages must not wait for the next page to be stored (the last ones of a run, or while only
         # slow requests are in flight): flush on a timer too
         self.stop_ticker = asyncio.Event()
         self.ticker = asyncio.get_running_loop().create_task(self._tick())
 
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn: a fork of a process running a Twisted reactor and a psycopg connection is not safe
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=work.init_worker,
+            initargs=(self.worker_config,),
+            max_tasks_per_child=work.WORKER_MAX_PAGES,  # recycled: library caches do not grow for ever
+        )
+
+    async def _extract(self, fetched: work.Fetched) -> models.Page | models.Ended:
+        """One page through the pool. A worker that dies (its memory limit, a crash in C) breaks the
+        pool: it is rebuilt and the page tried once more, so a bad page costs one extract_failed."""
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            pool = self.pool
+            try:
+                return await loop.run_in_executor(pool, work.process_page, fetched)
+            except BrokenProcessPool as exc:
+                if pool is not None and self.pool is pool and not self.closing:
+                    log.warning("extraction worker died: pool rebuilt", extra={"url": fetched.url, "error": repr(exc)})
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = self._new_pool()
+                if attempt == 2 or self.closing:
+                    return models.Ended(tuple(u for u, _ in fetched.aliases), outcomes.EXTRACT_FAILED,
+                                        "extraction worker died (memory limit or crash)")
+        raise AssertionError("unreachable")
+
     async def _tick(self) -> None:
         while not self.stop_ticker.is_set():
             try:
-                await asyncio.wait_for(self.stop_ticker.wait(), FLUSH_SECONDS)
+                await asyncio.wait_for(self.stop_ticker.wait(), self.flush_seconds)
             except TimeoutError:
                 if self.buffer:
                     await self.flush()
@@ -72,10 +106,9 @@ class PagePipeline:
             fetched: work.Fetched = item["fetched"]
             if item.get("revisit"):
                 self.revisits.add(fetched.aliases[0][0])
-            loop = asyncio.get_running_loop()
             try:
-                result = await loop.run_in_executor(self.pool, work.process_page, fetched)
-            except Exception as exc:  # a worker crash must cost one page, not the run
+                result = await self._extract(fetched)
+            except Exception as exc:  # noqa: BLE001 - a failure in one page's extraction costs that page
                 log.warning("extraction crashed", extra={"url": fetched.url, "error": repr(exc)})
                 urls_ = tuple(u for u, _ in fetched.aliases)
                 result = models.Ended(urls_, outcomes.EXTRACT_FAILED, repr(exc))
@@ -84,11 +117,12 @@ class PagePipeline:
             if isinstance(result, models.Page) and result.article.date_problems:
                 self.run.count(outcomes.DATE_REJECTED, len(result.article.date_problems))
                 for problem in result.article.date_problems:
-                    log.warning("date rejected", extra={"job": self.run.job_name, "url": fetched.url, "reason": problem})
+                    log.warning("date rejected",
+                                extra={"job": self.run.job_name, "url": fetched.url, "reason": problem})
         else:
             result = item["outcome"]
         self.buffer.append(result)
-        if len(self.buffer) >= BATCH_SIZE or time.monotonic() - self.last_flush > FLUSH_SECONDS:
+        if len(self.buffer) >= self.batch_size or time.monotonic() - self.last_flush > self.flush_seconds:
             await self.flush()
         return {}
 
@@ -103,16 +137,10 @@ class PagePipeline:
             return
         try:
             results = await self.run.db.save_batch(batch)
-        except Exception as exc:  # database gone after retries: nothing of the batch was written
-            log.error("database unavailable, stopping the run", extra={"job": self.run.job_name, "error": str(exc)})
-            self.run.count(outcomes.ERROR_DB, len(batch))
-            self.run.db_failed = True
-            if not self.closing:
-                self.closing = True
-                # not awaited: closing waits for in-flight items, and this may be one of them
-                self.closer = asyncio.get_running_loop().create_task(
-                    self.crawler.engine.close_spider_async(reason="database_unavailable")
-                )
+        except db.DatabaseUnavailable:
+            # the database is lost (the writer stopped the run): nothing of the batch was written, and
+            # the next run fetches these pages again (error_db is one rejected row, not this)
+            log.warning("batch not stored: database lost", extra={"job": self.run.job_name, "pages": len(batch)})
             return
         for url, outcome, detail in results:
             if url in self.revisits:  # a known article checked again: same text, or a revision written
@@ -120,7 +148,8 @@ class PagePipeline:
                 outcome = _REVISIT_OUTCOME.get(outcome, outcome)
             self.run.count(outcome)
             level = logging.WARNING if outcome in outcomes.ERRORS else logging.DEBUG
-            log.log(level, "page done", extra={"job": self.run.job_name, "url": url, "outcome": outcome, "reason": detail})
+            log.log(level, "page done", extra={"job": self.run.job_name, "url": url[:300], "outcome": outcome,
+                                               "reason": detail})
         await self.run.progress()
 
     async def close_spider(self) -> None:

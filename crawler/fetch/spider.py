@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy.http import Response
@@ -18,6 +18,10 @@ from twisted.python.failure import Failure
 from crawler import models, outcomes
 from crawler.fetch import conditional, discover, docstate, failures, polling, revisit, sources, urls
 from crawler.run import work
+
+if TYPE_CHECKING:
+    from crawler.jobs.jobs import Job
+    from crawler.run.crawl import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +50,10 @@ class Doc:
 class JobSpider(scrapy.Spider):
     name = "mediamon"
 
-    def __init__(self, *, job: Any, run: Any, **kwargs: Any) -> None:
+    def __init__(self, *, job: Job, run: RunContext, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.job = job
-        self.run = run  # crawler.run.crawl.RunContext: db worker, documents, revisits, now, counters
+        self.run = run  # RunContext: the typed writer (store.writer.Writer), documents, revisits, now, counters
         # Scrapy's offsite filter takes bare host names (it drops entries with a port); our own
         # urls.allowed() check before scheduling also enforces ports
         self.allowed_domains = sorted({h.rsplit(":", 1)[0] if h.count(":") == 1 else h for h in job.hosts})
@@ -104,7 +108,8 @@ class JobSpider(scrapy.Spider):
         if response.status == 304:
             self.run.count(outcomes.NOT_MODIFIED)
             stored = doc.state.validators if doc.state else got
-            await self._polled(doc, stored, doc.state.body_hash if doc.state else None, False, new=0)
+            await self._polled(doc, stored, doc.state.body_hash if doc.state else None, False, new=0,
+                               error=_still_broken(doc))
             return
         digest = conditional.body_hash(response.body)
         state = doc.state
@@ -112,7 +117,8 @@ class JobSpider(scrapy.Spider):
             await self._judge_host(doc, got, digest, audited=response.meta.get("audited", True))
             if kind.conditional and self.job.monitor.conditional and state.body_hash == digest:
                 self.run.count(outcomes.NOT_MODIFIED)  # same bytes: nothing new to parse
-                await self._polled(doc, got, digest, response.meta.get("audited", True), new=0)
+                await self._polled(doc, got, digest, response.meta.get("audited", True), new=0,
+                                   error=_still_broken(doc))
                 return
         found = kind.read(response.body, response.url, content_type=_content_type(response),
                           patterns=tuple(doc.source.article_patterns))
@@ -211,7 +217,9 @@ class JobSpider(scrapy.Spider):
             state = polling.observe(before, now=now, new_items=new, ok=ok, bounds=self.bounds, span_hours=span)
         if not ok and doc.state is not None:  # a failed poll keeps what the last good one knew
             validators, digest = doc.state.validators, doc.state.body_hash
-        poll = docstate.Poll(validators, digest, audited, state, outcomes.ERROR_SOURCE if error else "ok", error)
+        status = outcomes.ERROR_SOURCE if error else "ok"
+        self.run.db.note_source(doc.root_id or doc.id, status)  # the run's status: sources read or not
+        poll = docstate.Poll(validators, digest, audited, state, status, error)
         await self.run.db.record_poll(doc.id, poll)
         if error:
             await self.run.db.call_source_status(None, outcomes.ERROR_SOURCE, error, doc.url)
@@ -227,6 +235,7 @@ class JobSpider(scrapy.Spider):
                    "reason": detail},
         )
         doc: Doc = request.meta["doc"]
+        self.run.db.note_source(doc.root_id or doc.id, outcomes.ERROR_SOURCE)
         self.run.db.submit_source_status(None, outcomes.ERROR_SOURCE, detail, request.url)
         if doc.id is not None:
             before = doc.state.poll if doc.state else polling.PollState()
@@ -397,6 +406,12 @@ class JobSpider(scrapy.Spider):
                   extra={"job": self.job.name, "url": request.url, "outcome": outcome, "reason": detail})
         aliases = tuple(u for u, _ in self._aliases(request.meta, None))
         yield {"outcome": models.Ended(aliases, outcome, detail)}
+
+
+def _still_broken(doc: Doc) -> str | None:
+    """An unchanged document that was ill-formed last time is still ill-formed (the run counts it broken)."""
+    state = doc.state
+    return state.last_error if state is not None and state.last_status == outcomes.ERROR_SOURCE else None
 
 
 def _span_hours(links: tuple[models.Link, ...], now: datetime) -> float | None:

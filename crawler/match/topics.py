@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from crawler import models
+from crawler import langtags, models
 from crawler.match import query
 
 ANY_LANGUAGE = "any"
@@ -179,10 +179,7 @@ def _lead_end(text: str) -> int:
 
 def _language(language: str | None) -> str | None:
     """Primary ISO 639-1 subtag ("es-VE" -> "es"); None for unknown."""
-    if not language:
-        return None
-    code = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
-    return None if code in ("", "und", "unknown") else code
+    return langtags.primary(language)
 
 
 def _applies(list_language: str, language: str | None) -> bool:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,8 +24,8 @@ from crawler import config, logs, models, outcomes
 from crawler.fetch import docstate, urls
 from crawler.jobs import jobs
 from crawler.match import topics
-from crawler.store import db, migrate, monitor, store
-from crawler.store import outbox as alerts_outbox
+from crawler.run import lifeline
+from crawler.store import db, lease, migrate, monitor, store, writer
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +33,6 @@ log = logging.getLogger(__name__)
 PROGRESS_SECONDS = 1.0
 #: how often it logs a progress line (seconds)
 PROGRESS_LOG_SECONDS = 10.0
-#: database retries for a batch before the run gives up (1 + 2 + 4 + 8 s of backoff)
-DB_ATTEMPTS = 5
-#: page checks (article validators, change-capture hints) written per statement batch
-CHECKS_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -47,94 +45,29 @@ class RunSummary:
     seconds: float
 
 
-class DbWorker:
-    """All database work of a crawl on one thread and one connection, awaited from the reactor."""
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything the crawl child needs, validated in the parent and sent once (pickled by spawn).
 
-    def __init__(self, url: str, job: str, run_id: int) -> None:
-        self.url, self.job, self.run_id = url, job, run_id
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mediamon-db")
-        self.conn: psycopg.Connection | None = None
-        self.checks: list[tuple[str, Any, datetime | None, datetime]] = []  # page_checks not yet written
+    The child never re-reads the job file: what was validated is what is crawled.
+    """
 
-    def _conn(self) -> psycopg.Connection:
-        if self.conn is None or self.conn.closed:
-            self.conn = db.connect(self.url)
-        return self.conn
+    job: jobs.Job
+    run_id: int
+    db_url: str
+    settings: config.Settings
+    scrapy: dict[str, Any]  # Scrapy settings from the job's limits (`scrapy_settings`)
+    timeouts: db.Timeouts
+    retry: writer.Retry
+    parent_pid: int
 
-    def _retrying(self, fn: Any, *args: Any) -> Any:
-        delay = 1.0
-        for attempt in range(1, DB_ATTEMPTS + 1):
-            try:
-                return fn(self._conn(), *args)
-            except (psycopg.OperationalError, db.DatabaseUnavailable) as exc:
-                if self.conn is not None:
-                    self.conn.close()
-                if attempt == DB_ATTEMPTS:
-                    raise
-                log.warning("database error, retrying", extra={"attempt": attempt, "retry_in": delay, "error": str(exc)})
-                time.sleep(delay)
-                delay *= 2
-        raise AssertionError("unreachable")
 
-    async def _call(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, self._retrying, fn, *args)
-
-    async def known_urls(self, candidates: list[str]) -> set[str]:
-        return await self._call(store.known_urls, self.job, candidates)
-
-    async def save_batch(self, items: list[models.Page | models.Ended]) -> list[tuple[str, str, str]]:
-        return await self._call(store.save_batch, self.job, self.run_id, items)
-
-    def _source_status(self, conn: psycopg.Connection, source_id: int | None, status: str, error: str | None, url: str | None) -> None:
-        if source_id is not None:
-            store.update_source(conn, source_id, status=status, error=error)
-        if url is not None and error:
-            store.record_error(conn, self.run_id, self.job, url, outcomes.ERROR_SOURCE, error)
-
-    async def call_source_status(self, source_id: int | None, status: str, error: str | None, url: str | None) -> None:
-        await self._call(self._source_status, source_id, status, error, url)
-
-    def submit_source_status(self, source_id: int | None, status: str, error: str | None, url: str | None) -> None:
-        self.executor.submit(self._retrying, self._source_status, source_id, status, error, url)
-
-    # --- monitoring state (crawler.store.monitor) ---
-
-    async def known_pages(self, candidates: list[str]) -> dict[str, docstate.KnownPage]:
-        pages: dict[str, docstate.KnownPage] = await self._call(monitor.known_pages, self.job, candidates)
-        return pages
-
-    async def add_child(self, parent_id: int, url: str, kind: str) -> int:
-        child_id: int = await self._call(monitor.add_child, self.job, parent_id, url, kind)
-        return child_id
-
-    async def record_poll(self, doc_id: int, poll: docstate.Poll) -> None:
-        await self._call(monitor.record_poll, doc_id, poll)
-
-    def submit_record_poll(self, doc_id: int, poll: docstate.Poll) -> None:
-        self.executor.submit(self._retrying, monitor.record_poll, doc_id, poll)
-
-    async def set_host_verdict(self, host: str, verdict: str, detail: str, url: str) -> None:
-        await self._call(monitor.set_host_verdict, host, verdict, detail, url)
-
-    def submit_record_check(self, url: str, validators: Any, hinted_at: datetime | None, now: datetime) -> None:
-        """Buffered: written CHECKS_BATCH at a time (one statement per page would slow the store thread)."""
-        self.checks.append((url, validators, hinted_at, now))
-        if len(self.checks) >= CHECKS_BATCH:
-            self.flush_checks()
-
-    def flush_checks(self) -> None:
-        batch, self.checks = self.checks, []
-        if batch:
-            self.executor.submit(self._retrying, monitor.record_checks, self.job, batch)
-
-    async def progress(self, counters: dict[str, int]) -> None:
-        await self._call(store.progress_run, self.run_id, counters)
-
-    def close(self) -> None:
-        self.flush_checks()
-        self.executor.shutdown(wait=True)
-        if self.conn is not None:
-            self.conn.close()
+def plan_run(job: jobs.Job, run_id: int, db_url: str, settings: config.Settings) -> RunPlan:
+    return RunPlan(
+        job=job, run_id=run_id, db_url=db_url, settings=settings, scrapy=scrapy_settings(job, settings),
+        timeouts=db.timeouts_from(settings), retry=writer.Retry(outage_seconds=settings.db_outage_seconds),
+        parent_pid=os.getpid(),
+    )
 
 
 @dataclass(frozen=True)
@@ -153,7 +86,7 @@ REVISITS_PER_RUN = 500
 RETRIES_PER_RUN = 200
 
 
-def plan_run(conn: psycopg.Connection, job: Any, source_ids: dict[str, int], now: datetime) -> Plan:
+def plan_monitoring(conn: psycopg.Connection, job: Any, source_ids: dict[str, int], now: datetime) -> Plan:
     """The documents due at `now` (declared ones never polled included), due revisits and retries."""
     from crawler.fetch.spider import Doc
 
@@ -172,10 +105,10 @@ def plan_run(conn: psycopg.Connection, job: Any, source_ids: dict[str, int], now
 
 
 class RunContext:
-    """What the spider and pipeline share during one run: counters, db worker, clock reading."""
+    """What the spider and pipeline share during one run: counters, the writer, clock reading."""
 
-    def __init__(self, *, job: Any, run_id: int, dbw: DbWorker, source_ids: dict[str, int], workers: int,
-                 plan: Plan | None = None, now: datetime | None = None) -> None:
+    def __init__(self, *, job: jobs.Job, run_id: int, dbw: writer.Writer, source_ids: dict[str, int],
+                 workers: int, plan: Plan | None = None, now: datetime | None = None) -> None:
         self.job_name = job.name
         self.run_id = run_id
         self.db = dbw
@@ -187,8 +120,10 @@ class RunContext:
         self.stats: Any = None  # Scrapy stats collector, set when the crawler exists
         self._last_progress = time.monotonic()
         self._last_progress_log = time.monotonic()
-        self.db_failed = False
+        self.db_failed: str | None = None  # why the database was given up
+        self.stop: Callable[[str], None] | None = None  # closes the spider (set when the crawler exists)
         self.pending: list[models.Ended] = []  # outcomes raised outside the item flow (filtered redirects)
+        dbw.on_lost = self.database_lost
         plan = plan or Plan((), (), (), frozenset(), frozenset())
         self.documents = plan.documents
         self.revisits = plan.revisits
@@ -202,6 +137,14 @@ class RunContext:
         if self.stats is not None:
             self.stats.inc_value(outcomes.stat_key(outcome), n)
 
+    def database_lost(self, why: str) -> None:
+        """The writer gave the database up: stop the run now (it cannot store what it fetches)."""
+        self.db_failed = why
+        log.error("database unavailable, stopping the run", extra={"job": self.job_name, "run": self.run_id,
+                                                                  "error": why})
+        if self.stop is not None:
+            self.stop("database_unavailable")
+
     async def progress(self, force: bool = False) -> None:
         now = time.monotonic()
         if force or now - self._last_progress_log >= PROGRESS_LOG_SECONDS:
@@ -210,6 +153,28 @@ class RunContext:
         if force or now - self._last_progress >= PROGRESS_SECONDS:
             self._last_progress = now
             await self.db.progress(dict(self.counters))
+
+
+def final_status(why: str, *, db_lost: str | None, source_results: dict[int, set[str]], n_sources: int
+                 ) -> tuple[str, str | None]:
+    """The run's status from how Scrapy closed, the database and what the sources gave (README: Reliability).
+
+    succeeded: every source read; partial: some sources failed; failed: none could be read, the
+    database was lost, or the crawl closed abnormally; interrupted: stopped by a signal.
+    """
+    if db_lost:
+        return "failed", db_lost
+    if why == "shutdown":
+        return "interrupted", "stopped by signal"
+    if why != "finished" and not why.startswith("closespider"):
+        return "failed", f"crawl closed: {why}"
+    read = sum(1 for statuses in source_results.values() if "ok" in statuses)
+    broken = sum(1 for statuses in source_results.values() if outcomes.ERROR_SOURCE in statuses)
+    if n_sources and read == 0 and broken:
+        return "failed", "no source could be read"
+    if broken:
+        return "partial", f"{broken} of {n_sources} sources failed"
+    return "succeeded", None
 
 
 def _short(counters: Counter[str]) -> dict[str, int]:
@@ -257,34 +222,44 @@ def scrapy_settings(job: Any, settings: config.Settings) -> dict[str, Any]:
         },
         "DUPEFILTER_CLASS": "crawler.fetch.middlewares.RunDupeFilter",
         "ITEM_PIPELINES": {"crawler.fetch.pipelines.PagePipeline": 300},
+        "MEDIAMON_WORKERS": settings.workers,  # extraction processes (crawler.fetch.pipelines)
         "CONCURRENT_ITEMS": 64,
     }
 
 
 # --- child process ------------------------------------------------------------------------------
 
+#: exit code of a crawl child that could not close its row because the database stayed gone
+EXIT_DB_LOST = 3
 
-def _child_main(job_path: str, db_url: str, run_id: int, settings: config.Settings) -> None:
+
+def _child_main(plan: RunPlan, alive: Any) -> None:
     """Entry point of the crawl process: run the spider, then close the crawl_runs row."""
     os.setpgrp()  # terminal Ctrl-C reaches the parent only, which forwards it once
-    logs.setup(settings.log_level, settings.log_format)
+    lifeline.die_with_parent(plan.parent_pid, alive)
+    logs.setup(plan.settings.log_level, plan.settings.log_format)
+    db.TIMEOUTS = plan.timeouts
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
     from crawler.fetch.spider import JobSpider
 
-    job = jobs.load_job(Path(job_path))
-    dbw = DbWorker(db_url, job.name, run_id)
-    with db.connect(db_url, attempts=3) as conn:
-        source_ids = store.upsert_sources(conn, job.name, job.sources)
-        alerts_outbox.sync(conn, job)  # before the first batch: the store queues alerts per subscription
-        now = datetime.now(UTC)
-        plan = plan_run(conn, job, source_ids, now)
-    run = RunContext(job=job, run_id=run_id, dbw=dbw, source_ids=source_ids, workers=settings.workers, plan=plan,
-                     now=now)
+    job = plan.job
+    dbw = writer.Writer(plan.db_url, job.name, plan.run_id, retry=plan.retry, timeouts=plan.timeouts)
+    now = datetime.now(UTC)
+    try:
+        source_ids = dbw.upsert_sources(job.sources)
+        dbw.sync_alerts(job)  # before the first batch: the store queues alerts per subscription
+        monitoring = dbw.run_sync(plan_monitoring, job, source_ids, now)
+    except db.DatabaseUnavailable as exc:
+        log.error("database unavailable before the crawl began", extra={"job": job.name, "error": str(exc)})
+        sys.exit(EXIT_DB_LOST)
+    run = RunContext(job=job, run_id=plan.run_id, dbw=dbw, source_ids=source_ids, workers=plan.settings.workers,
+                     plan=monitoring, now=now)
     close_reason: dict[str, str] = {}
 
-    process = CrawlerProcess(scrapy_settings(job, settings))
-    logs.setup(settings.log_level, settings.log_format)  # Scrapy configured logging too: ours wins
+    process = CrawlerProcess(plan.scrapy)
+    logs.setup(plan.settings.log_level, plan.settings.log_format)  # Scrapy configured logging too: ours wins
     crawler = process.create_crawler(JobSpider)
 
     def opened(spider: Any) -> None:
@@ -293,105 +268,148 @@ def _child_main(job_path: str, db_url: str, run_id: int, settings: config.Settin
     def closed(spider: Any, reason: str) -> None:
         close_reason["value"] = reason
 
-    from scrapy import signals
+    def stop(reason: str) -> None:
+        if crawler.engine is not None and "value" not in close_reason:
+            asyncio.get_running_loop().create_task(crawler.engine.close_spider_async(reason=reason))
 
+    run.stop = stop
     crawler.signals.connect(opened, signal=signals.spider_opened)
     crawler.signals.connect(closed, signal=signals.spider_closed)
     process.crawl(crawler, job=job, run=run)
-    status, message = "succeeded", None
+    status: str = "failed"
+    message: str | None = "crawl raised"
     try:
         process.start()
+        status, message = final_status(close_reason.get("value", "unknown"), db_lost=run.db_failed or dbw.lost,
+                                       source_results=dbw.source_results, n_sources=len(job.sources))
     except Exception as exc:  # noqa: BLE001 - recorded on the run, then re-raised
-        status, message = "failed", f"{type(exc).__name__}: {exc}"
+        message = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        why = close_reason.get("value", "unknown")
-        if status == "succeeded" and why == "shutdown":
-            status, message = "interrupted", "stopped by signal"
-        elif run.db_failed:
-            status, message = "failed", "database unavailable"
-        elif status == "succeeded" and why not in ("finished",) and not why.startswith("closespider"):
-            status, message = "failed", f"crawl closed: {why}"
-        dbw.close()
-        # a fresh connection: one held through the run may have been cut by a database restart since
-        with db.connect(db_url, attempts=DB_ATTEMPTS) as conn:
-            store.finish_run(conn, run_id, status=status, counters=dict(run.counters), message=message)
+        try:
+            dbw.finish(status, dict(run.counters), message)
+        except db.DatabaseUnavailable as exc:
+            log.error("run not closed: database unavailable", extra={"job": job.name, "run": plan.run_id,
+                                                                     "status": status, "error": str(exc)})
+            sys.exit(EXIT_DB_LOST)
+        finally:
+            dbw.close()
 
 
 # --- parent -------------------------------------------------------------------------------------
 
 
 def prepare(settings: config.Settings) -> str:
-    """Database URL, with the schema migrated."""
+    """Database URL, with the schema migrated (and this process's connection limits set)."""
+    db.configure(settings)
     url = db.resolve_url(settings)
     with db.connect(url, attempts=3) as conn:
         migrate.migrate(conn)
     return url
 
 
-def run_job(job_path: Path, settings: config.Settings, *, trigger: str = "cli", db_url: str | None = None,
-            on_start: Any = None, watch: Any = None) -> RunSummary:
-    """Validate the job, then crawl it once in a child process; return the finished run."""
-    job = jobs.load_job(job_path)  # a broken job file fails here, before anything is crawled
+def _job(job: Path | jobs.Job) -> jobs.Job:
+    return job if isinstance(job, jobs.Job) else jobs.load_job(job)  # a broken file fails here, before a crawl
+
+
+def run_job(job_or_path: Path | jobs.Job, settings: config.Settings, *, trigger: str = "cli",
+            db_url: str | None = None, on_start: Any = None, watch: Any = None,
+            keeper: lease.Keeper | None = None) -> RunSummary:
+    """Crawl a validated job once in a child process; return the finished run.
+
+    With a `keeper` (the job's lease), the child is killed as soon as the lease could expire.
+    """
+    job = _job(job_or_path)
     url = db_url or prepare(settings)
     with db.connect(url) as conn:
         run_id = store.start_run(conn, job.name, trigger=trigger)
     log.info("run started", extra={"job": job.name, "run": run_id})
     started = time.monotonic()
+    plan = plan_run(job, run_id, url, settings)
     ctx = multiprocessing.get_context("spawn")
-    child = ctx.Process(
-        target=_child_main, args=(str(job_path), url, run_id, settings), name=f"mediamon-crawl-{job.name}"
-    )
+    alive_r, alive_w = ctx.Pipe(duplex=False)  # the child's lifeline: EOF when this process is gone
+    child = ctx.Process(target=_child_main, args=(plan, alive_r), name=f"mediamon-crawl-{job.name}")
     child.start()
+    alive_r.close()
     if on_start is not None:
         on_start(run_id, child)
     _forward_signals(child)
-    while child.is_alive():
-        child.join(timeout=0.5)
-        if watch is not None:
-            watch(run_id)
+    lease_lost = False
+    try:
+        while child.is_alive():
+            child.join(timeout=0.5)
+            if keeper is not None and keeper.expired and child.is_alive():
+                log.error("job lease lost: stopping the crawl", extra={"job": job.name, "run": run_id})
+                lease_lost = True
+                _kill_group(child)
+                child.join()
+            if watch is not None:
+                with contextlib.suppress(psycopg.Error, db.DatabaseUnavailable):
+                    watch(run_id)
+    finally:
+        alive_w.close()
     if child.exitcode != 0:
         _kill_group(child)  # its extraction workers must not outlive it
-    with db.connect(url, attempts=3) as conn:
-        if child.exitcode in (-signal.SIGTERM, -signal.SIGINT):  # stopped before Scrapy took over signals
-            store.close_if_running(conn, run_id, "interrupted", f"stopped by signal {-child.exitcode} while starting")
-        elif child.exitcode != 0:
-            store.fail_if_running(conn, run_id, f"crawl process exited with code {child.exitcode}")
-        status, counters, message = store.run_status(conn, run_id)
-    return RunSummary(run_id, job.name, status, counters, message, time.monotonic() - started)
+    return _close(url, job.name, run_id, child.exitcode, lease_lost, time.monotonic() - started)
+
+
+def _close(url: str, job: str, run_id: int, exitcode: int | None, lease_lost: bool, seconds: float) -> RunSummary:
+    """Read the run's end (closing its row if the child could not); DatabaseUnavailable if the database is gone."""
+    try:
+        with db.connect(url, attempts=3) as conn, db.watchdog(conn, db.TIMEOUTS.call):
+            if lease_lost:
+                store.fail_if_running(conn, run_id, "job lease lost (database unreachable): crawl stopped")
+            elif exitcode in (-signal.SIGTERM, -signal.SIGINT):  # stopped before Scrapy took over signals
+                store.close_if_running(conn, run_id, "interrupted", f"stopped by signal {-exitcode} while starting")
+            elif exitcode == EXIT_DB_LOST:
+                store.fail_if_running(conn, run_id, "database lost during the run")
+            elif exitcode != 0:
+                store.fail_if_running(conn, run_id, f"crawl process exited with code {exitcode}")
+            status, counters, message = store.run_status(conn, run_id)
+    except (psycopg.Error, db.DatabaseUnavailable) as exc:
+        if isinstance(exc, db.DatabaseConfigError):
+            raise
+        raise db.DatabaseUnavailable(
+            f"run {run_id} of job {job}: database lost ({str(exc).strip()}); the next crawl of the job marks it failed"
+        ) from None
+    return RunSummary(run_id, job, status, counters, message, seconds)
 
 
 def lock_key(job: str) -> int:
-    """Stable signed 64-bit advisory lock key of a job name (the same in every process and version)."""
+    """Stable signed 64-bit key of a job name (kept for callers of the former advisory lock)."""
     digest = hashlib.blake2b(f"mediamon:job:{job}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
-def run_exclusive(job_path: Path, settings: config.Settings, *, trigger: str = "cli", db_url: str | None = None,
-                  on_start: Any = None, watch: Any = None) -> RunSummary:
-    """`run_job` under the job's advisory lock: when another process (cron, a `serve` replica) is
-    running the job, record a 'skipped' run instead of crawling it twice."""
-    job = jobs.load_job(job_path)
+def run_exclusive(job_or_path: Path | jobs.Job, settings: config.Settings, *, trigger: str = "cli",
+                  db_url: str | None = None, on_start: Any = None, watch: Any = None) -> RunSummary:
+    """`run_job` under the job's lease (crawler.store.lease): when another process (cron, a `serve`
+    replica) is running the job, record a 'skipped' run instead of crawling it twice. The holder of
+    the lease first closes rows that dead runs of the job left 'running'."""
+    job = _job(job_or_path)
     url = db_url or prepare(settings)
-    with db.connect(url, autocommit=True, attempts=3) as lock_conn:
-        if not store.try_lock(lock_conn, lock_key(job.name)):
+    name = lease.job_lease(job.name)
+    with db.connect(url, autocommit=True, attempts=3) as conn, db.watchdog(conn, db.TIMEOUTS.call):
+        acquired_at = time.monotonic()
+        held = lease.acquire(conn, name, settings.lease_seconds)
+        if held is None:
             message = "another process is running this job"
-            run_id = store.record_skipped_run(lock_conn, job.name, trigger=trigger, message=message)
+            run_id = store.record_skipped_run(conn, job.name, trigger=trigger, message=message)
             log.info("run skipped: job locked by another process", extra={"job": job.name, "run": run_id})
             return RunSummary(run_id, job.name, "skipped", {}, message, 0.0)
-        try:
-            return run_job(job_path, settings, trigger=trigger, db_url=url, on_start=on_start, watch=watch)
-        finally:
-            if not lock_conn.closed:
-                store.unlock(lock_conn, lock_key(job.name))
+        for stale in store.fail_stale_runs(conn, job.name, "crawl process died (found by the next run of the job)"):
+            log.warning("stale run marked failed", extra={"job": job.name, "run": stale})
+    keeper = lease.Keeper(url, held, acquired_at=acquired_at).start()
+    try:
+        return run_job(job, settings, trigger=trigger, db_url=url, on_start=on_start, watch=watch, keeper=keeper)
+    finally:
+        keeper.stop()
 
 
 def _kill_group(child: multiprocessing.process.BaseProcess) -> None:
     """SIGKILL what is left of the crawl child's process group (it made itself the group leader)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.pid or 0, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _forward_signals(child: multiprocessing.process.BaseProcess) -> None:

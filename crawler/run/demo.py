@@ -50,4 +50,5 @@ def run(settings: config.Settings, *, keep_serving: bool = False, console: Conso
                     time.sleep(3600)
             except KeyboardInterrupt:
                 pass
-    return 0 if first.status == second.status == "succeeded" else 1
+    # partial: the fixture site has one broken source on purpose (README, "Reliability")
+    return 0 if {first.status, second.status} <= {"succeeded", "partial"} else 1

@@ -39,7 +39,7 @@ def counters_table(counters: dict[str, int], title: str) -> Table:
 
 
 def crawl_and_report(job_path: Path, settings: config.Settings, *, progress: bool = True, console: Any = None) -> int:
-    """Run the job once; exit code 0 succeeded, 1 failed or nothing reachable, 130 interrupted."""
+    """Run the job once; exit code 0 succeeded or partial (some sources failed), 1 failed, 130 interrupted."""
     console = console or Console(stderr=False, markup=False)  # URLs and messages may hold [brackets]
     url = crawl.prepare(settings)
     live: Live | None = None
@@ -65,15 +65,15 @@ def crawl_and_report(job_path: Path, settings: config.Settings, *, progress: boo
     with db.connect(url) as conn2:
         problems = store.run_errors(conn2, summary.run_id)
     console.print(counters_table(summary.counters, f"run {summary.run_id} of job {summary.job}: {summary.status}"))
-    source_errors = [p for p in problems if p[1] == outcomes.ERROR_SOURCE]
     for url_, outcome, detail in problems:
-        console.print(Text.assemble((outcome, "yellow"), f" {url_}: {detail}"), highlight=False, soft_wrap=True)
+        console.print(Text.assemble((outcome, "yellow"), f" {url_[:300]}: {detail}"), highlight=False, soft_wrap=True)
     console.print(f"finished in {summary.seconds:.1f}s" + (f" - {summary.message}" if summary.message else ""))
-    if summary.status == "interrupted":
-        return 130
-    if summary.status != "succeeded":
-        return 1
-    if source_errors and not summary.counters.get(outcomes.FETCHED) and not summary.counters.get(outcomes.SKIPPED_KNOWN):
-        console.print("no source could be read", style="red")
-        return 1
-    return 0
+    return exit_code(summary.status)
+
+
+#: `mediamon crawl` exit code per run status (README, "Reliability")
+EXIT_CODES = {"succeeded": 0, "partial": 0, "skipped": 0, "interrupted": 130, "failed": 1}
+
+
+def exit_code(status: str) -> int:
+    return EXIT_CODES.get(status, 1)

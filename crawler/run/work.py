@@ -1,11 +1,26 @@
 """The per-page work done in the extraction process pool: extract -> topics -> dedup keys.
 
 Pure (no I/O): takes the fetched bytes and returns a Page to store or an Outcome saying why not.
-The compiled topic matcher is installed once per worker process by `init_worker`.
+The compiled topic matcher is installed once per worker process by `init_worker`, which also bounds
+the worker (README, "Reliability"):
+
+- the parser gets at most `MAX_PARSE_BYTES` of a page (cut at a tag boundary): parsing costs up
+  to a few hundred times its input in memory, so this bounds one page's cost (~200-400 MB);
+- after a page over `TRIM_AFTER_BYTES` the worker returns freed memory to the OS (gc + malloc_trim);
+- the pool replaces each worker after `WORKER_MAX_PAGES` pages (slow growth of library caches);
+- `RLIMIT_AS` caps a worker's address space at `WORKER_MEMORY_LIMIT`: a page that still needs more
+  fails alone as ``extract_failed`` (MemoryError, or the worker dies and the pool is rebuilt);
+- the worker dies with the crawl process (`lifeline.set_death_signal`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import resource
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,24 +30,64 @@ from crawler.fetch import urls
 from crawler.match import topics
 from crawler.store import dedup
 
+#: bytes of a page handed to the HTML parser; the rest is cut off at the last tag before this
+MAX_PARSE_BYTES = 1_000_000
+#: a page at least this large is followed by returning freed memory to the OS
+TRIM_AFTER_BYTES = 500_000
+#: pages a worker extracts before the pool replaces it
+WORKER_MAX_PAGES = 200
+#: address-space limit of one extraction worker (RLIMIT_AS, bytes)
+WORKER_MEMORY_LIMIT = 2 * 1024**3
+
 
 @dataclass(frozen=True)
 class WorkerConfig:
     """What a worker needs from the job, sent once per process."""
 
-    matcher: object  # topics.Matcher
+    matcher: topics.Matcher
     store_off_topic: bool
     min_text_chars: int
     max_page_bytes: int
+    memory_limit: int | None = WORKER_MEMORY_LIMIT
+    max_parse_bytes: int = MAX_PARSE_BYTES
 
 
 _config: WorkerConfig | None = None
 
 
 def init_worker(config: WorkerConfig) -> None:
-    """Process-pool initializer."""
+    """Process-pool initializer: install the job's config, bound this worker's memory, die with the crawl."""
     global _config
     _config = config
+    from crawler.run import lifeline
+
+    lifeline.set_death_signal()
+    if config.memory_limit is not None:
+        with contextlib.suppress(ValueError, OSError):
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            limit = config.memory_limit if hard == resource.RLIM_INFINITY else min(config.memory_limit, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def cut_for_parser(body: bytes, limit: int) -> bytes:
+    """At most `limit` bytes of an HTML page, ending before a ``<`` (so no tag or UTF-8 character is split).
+
+    UTF-16 pages (a BOM, rare) are cut at an even offset instead.
+    """
+    if len(body) <= limit:
+        return body
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return body[: limit - limit % 2]
+    cut = body.rfind(b"<", 0, limit)
+    return body[: cut if cut > 0 else limit]
+
+
+def _trim() -> None:
+    """Give freed memory back to the OS after a large page (glibc keeps it otherwise)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
 @dataclass(frozen=True)
@@ -54,10 +109,17 @@ def process_page(page: Fetched, config: WorkerConfig | None = None) -> models.Pa
     if cfg is None:
         raise RuntimeError("work.init_worker was not called in this process")
     alias_urls = tuple(dict.fromkeys(u for u, _ in page.aliases))
-    result = extract.extract_article(
-        page.body, page.url, content_type=page.content_type, hints=page.hints, now=page.now,
-        max_bytes=cfg.max_page_bytes,
-    )
+    body = page.body if len(page.body) > cfg.max_page_bytes else cut_for_parser(page.body, cfg.max_parse_bytes)
+    try:
+        result = extract.extract_article(
+            body, page.url, content_type=page.content_type, hints=page.hints, now=page.now,
+            max_bytes=cfg.max_page_bytes,
+        )
+    except MemoryError:
+        result = models.Rejected(outcomes.EXTRACT_FAILED, "out of memory (worker limit)")
+    finally:
+        if len(page.body) >= TRIM_AFTER_BYTES:
+            _trim()
     if isinstance(result, models.Rejected):
         return models.Ended(alias_urls, result.reason, result.detail)
     article = result

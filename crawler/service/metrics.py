@@ -74,7 +74,7 @@ class Metrics:
                 self.outcomes.labels(job, name).inc(value)
                 if name in outcomes.ERRORS:
                     self.errors.labels(job, name).inc(value)
-        if status == "succeeded":
+        if status in ("succeeded", "partial"):  # a run that read something (README, "Reliability")
             self.last_success.labels(job).set(now)
 
     def observe_alerts(self, sent: Mapping[str, int], retried: Mapping[str, int], failed: Mapping[str, int],

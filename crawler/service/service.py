@@ -111,6 +111,7 @@ class Service:
         delay = DB_RETRY_FIRST
         while not stop.is_set():
             try:
+                db.configure(self.settings)
                 url = self.db_url or db.resolve_url(self.settings)
                 with db.connect(url) as conn:
                     migrate.migrate(conn)
@@ -209,9 +210,9 @@ class Service:
             self.metrics.running.labels(name).inc()
         try:
             return self._locked_run(name)
-        except (db.DatabaseUnavailable, psycopg.OperationalError) as exc:
+        except (db.DatabaseUnavailable, db.DatabaseConfigError, psycopg.OperationalError) as exc:
             self.metrics.observe_error(name, "error_db")
-            log.error("run could not start: database unreachable", extra={"job": name, "error": str(exc).strip()})
+            log.error("run failed: database unreachable", extra={"job": name, "error": str(exc).strip()})
             return None
         except JobError as exc:  # the snapshot vanished or cannot be read: report, keep serving
             self.metrics.observe_error(name, "error_job")
@@ -225,10 +226,12 @@ class Service:
 
     def _locked_run(self, name: str) -> crawl.RunSummary | None:
         assert self.db_url is not None
-        summary = crawl.run_exclusive(
-            self.snapshots / f"{name}.toml", self.settings, trigger="service", db_url=self.db_url,
-            on_start=self._on_start,
-        )
+        job = next((j for j in self.jobs.values() if j.name == name), None)
+        if job is None:  # removed by a reload after this fire was scheduled
+            return None
+        # the validated Job itself: the crawl child gets it in its RunPlan and never re-reads a file
+        summary = crawl.run_exclusive(job, self.settings, trigger="service", db_url=self.db_url,
+                                      on_start=self._on_start)
         if summary.status == "skipped":
             self.metrics.observe_skipped(name)
             return None
@@ -253,7 +256,8 @@ class Service:
             with db.connect(self.db_url, autocommit=True) as conn:
                 run_id = store.record_skipped_run(conn, name, trigger="service", message=message)
         except (db.DatabaseUnavailable, psycopg.OperationalError) as exc:
-            log.warning("run skipped, not recorded: database unreachable", extra={"job": name, "error": str(exc).strip()})
+            log.warning("run skipped, not recorded: database unreachable",
+                        extra={"job": name, "error": str(exc).strip()})
             return
         log.info("run skipped: " + message, extra={"job": name, "run": run_id})
 
@@ -277,10 +281,11 @@ class Service:
         ok_db = False
         if self.db_url is not None:
             try:
-                with psycopg.connect(self.db_url, connect_timeout=3, autocommit=True) as conn:
+                with db.connect(self.db_url, autocommit=True, timeouts=db.Timeouts(connect=3, statement=3)) as conn, \
+                        db.watchdog(conn, 6):
                     conn.execute(_q("ping"))
                 ok_db = True
-            except psycopg.Error:
+            except (psycopg.Error, db.DatabaseUnavailable, db.DatabaseConfigError):
                 ok_db = False
         self.metrics.db_up.set(1 if ok_db else 0)
         alive = self.scheduler.state == STATE_RUNNING and not self.stopping.is_set()

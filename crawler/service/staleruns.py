@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 
-from crawler.run import crawl
-from crawler.store import db, sqlfiles, store
+from crawler.store import db, lease, sqlfiles, store
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +36,11 @@ def stale_reason(
     run: RunningRow, *, host: str, own_pid: int, now: datetime, pid_alive: bool, lock_free: bool
 ) -> str | None:
     """Why a 'running' row is dead (None: it may be alive). Pure: the caller probes pid and lock."""
-    if run.trigger == "service":  # the service holds the job's lock for the whole run: that decides
-        return "service run whose process is gone (job lock free)" if lock_free else None
+    # `serve` and `mediamon crawl` hold the job's lease for the whole run (crawler.store.lease)
+    if run.trigger in ("service", "cli") and lock_free:
+        return "process gone (job lease free)"
+    if run.trigger == "service":
+        return None
     if run.host == host and run.pid == own_pid:
         return "left running by an earlier process with this pid"
     if run.host == host and run.pid is not None and not pid_alive:
@@ -61,14 +63,12 @@ def _pid_alive(pid: int | None) -> bool:
 
 
 def _lock_free(conn: psycopg.Connection, job: str) -> bool:
-    if store.try_lock(conn, crawl.lock_key(job)):
-        store.unlock(conn, crawl.lock_key(job))
-        return True
-    return False
+    return lease.is_free(conn, lease.job_lease(job))
 
 
 def recover_stale(url: str) -> list[int]:
-    """Mark runs whose process died failed; return their ids."""
+    """Mark runs whose process died failed; return their ids. (`mediamon crawl` also closes its own
+    job's dead rows when it takes the job's lease: `crawl.run_exclusive`.)"""
     host, now = socket.gethostname(), datetime.now(UTC)
     failed = []
     with db.connect(url, autocommit=True) as conn:
@@ -80,7 +80,7 @@ def recover_stale(url: str) -> list[int]:
                 own_pid=os.getpid(),
                 now=now,
                 pid_alive=run.host == host and _pid_alive(run.pid),
-                lock_free=run.trigger == "service" and _lock_free(conn, run.job),
+                lock_free=_lock_free(conn, run.job),
             )
             if reason:
                 store.fail_if_running(conn, run.id, f"marked failed at service start: {reason}")

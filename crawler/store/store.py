@@ -95,24 +95,38 @@ def record_skipped_run(conn: psycopg.Connection, job: str, *, trigger: str, mess
     return run_id
 
 
-def finish_run(
-    conn: psycopg.Connection, run_id: int, *, status: str, counters: dict[str, int], message: str | None = None
-) -> None:
-    """Close a run with its status and every outcome counter."""
-    params: dict[str, Any] = {"id": run_id, "status": status, "message": message}
+def _counter_params(counters: dict[str, int]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
     for column, names in RUN_COLUMNS.items():
         params[column] = sum(counters.get(n, 0) for n in names)
     errors = {k: v for k, v in counters.items() if k in outcomes.ERRORS and v}
     params["errors"] = sum(errors.values())
     params["errors_by_kind"] = Jsonb(errors)
     params["counters"] = Jsonb({k: v for k, v in sorted(counters.items()) if v})
+    return params
+
+
+def finish_run(
+    conn: psycopg.Connection, run_id: int, *, status: str, counters: dict[str, int], message: str | None = None
+) -> None:
+    """Close a run with its status and every outcome counter."""
+    params = {"id": run_id, "status": status, "message": message, **_counter_params(counters)}
     with conn.transaction():
         conn.execute(_q("finish_run"), params)
 
 
 def progress_run(conn: psycopg.Connection, run_id: int, counters: dict[str, int]) -> None:
+    """Write a running run's counters (columns and jsonb alike): a killed run's row shows its last flush."""
     with conn.transaction():
-        conn.execute(_q("progress_run"), {"id": run_id, "counters": Jsonb(counters)})
+        conn.execute(_q("progress_run"), {"id": run_id, **_counter_params(counters)})
+
+
+def fail_stale_runs(conn: psycopg.Connection, job: str, message: str) -> list[int]:
+    """Close every 'running' row of `job` as failed; call only while holding the job's lease (then
+    no live process can own one). Their counters stay as their last progress write left them."""
+    with conn.transaction():
+        rows = conn.execute(_q("fail_stale_runs"), {"job": job, "message": message}).fetchall()
+    return [int(r[0]) for r in rows]
 
 
 def record_error(conn: psycopg.Connection, run_id: int | None, job: str, url: str, outcome: str, detail: str) -> None:
@@ -171,7 +185,7 @@ def _save_page(conn: psycopg.Connection, job: str, page: models.Page) -> tuple[s
             article_id, outcome = same[0], outcomes.DUPLICATE_CONTENT
             via_extra = "same_content"
             conn.execute(_q("touch_article"), {"id": article_id})
-            if _promote_if_earlier(conn, article_id, page):
+            if _promote_if_earlier(conn, article_id, page) or _promote_if_named(conn, article_id, page):
                 via_extra = None  # this copy is now the canonical one; its own URLs keep their roles
     aliases = [(page.canonical_url, via_extra or "canonical")] + [(u, via_extra or via) for u, via in page.urls]
     conn.cursor().executemany(
@@ -198,7 +212,29 @@ def _save_page(conn: psycopg.Connection, job: str, page: models.Page) -> tuple[s
                                                "topics": [t.topic for t in page.topics]})
     if outcome == outcomes.STORED and page.signature is not None:
         _assign_story(conn, article_id, page)
+    _record_appearance(conn, article_id, page)
     return outcome, article_id
+
+
+def _record_appearance(conn: psycopg.Connection, article_id: int, page: models.Page) -> None:
+    """This outlet's appearance of the article's text: its URL, outlet, title and date (migration 0012)."""
+    a = page.article
+    host = urls.host(page.canonical_url)
+    conn.execute(_q("upsert_appearance"), {
+        "article_id": article_id, "url": page.canonical_url, "host": host, "outlet": a.site_name or host,
+        "title": a.title, "published_at": a.published_at, "published_offset": dates.stated_offset(a.published_at),
+        "date_source": a.date_source,
+        "named_canonical": urls.canonical_url(a.canonical_url) if a.canonical_url else None,
+    })
+
+
+def _promote_if_named(conn: psycopg.Connection, article_id: int, page: models.Page) -> bool:
+    """The stored copy names this page's URL as its canonical: this copy becomes the article's identity."""
+    row = conn.execute(_q("names_as_canonical"), {"id": article_id, "url": page.canonical_url}).fetchone()
+    if row is None:
+        return False
+    _promote_copy(conn, article_id, page, row[0], row[1])
+    return True
 
 
 def _promote_if_earlier(conn: psycopg.Connection, article_id: int, page: models.Page) -> bool:
@@ -212,14 +248,20 @@ def _promote_if_earlier(conn: psycopg.Connection, article_id: int, page: models.
     ).fetchone()
     if row is None or not row[0]:
         return False
-    _, old_canonical, story_id = row
+    _promote_copy(conn, article_id, page, row[1], row[2])
+    return True
+
+
+def _promote_copy(
+    conn: psycopg.Connection, article_id: int, page: models.Page, old_canonical: str, story_id: int | None
+) -> None:
+    """Make this copy's URL and metadata the article's identity; the old canonical URL becomes an alias."""
     conn.execute(_q("promote_copy"), {"id": article_id, **_article_params(page)})
     conn.execute(_q("set_alias_via"), {"url": old_canonical, "via": "same_content"})
     if story_id is not None:
         from crawler.store import stories
 
         stories.refresh(conn, story_id)
-    return True
 
 
 def _revise(conn: psycopg.Connection, article_id: int, page: models.Page) -> bool:
@@ -265,58 +307,71 @@ def save_batch(
 ) -> list[tuple[str, str, str]]:
     """Store a batch in one transaction; return (url, outcome, detail) per item, in order.
 
-    Raises psycopg.OperationalError when the database itself is gone: then nothing of the batch
-    was written (and no URL marked seen), so the next run fetches those pages again.
+    Each item (its article, aliases, topics and seen-marks) runs under its own savepoint: a row the
+    database rejects (e.g. a key too long for its index) is rolled back alone and ends ``error_db``
+    with its URL. A connection-class failure (`db.classify`) raises: then nothing of the batch was
+    written (and no URL marked seen), so a retry or the next run does it again.
     """
+    from crawler.store import db  # late: keeps this module importable without the connection settings
+
     results: list[tuple[str, str, str]] = []
-    seen: list[dict[str, Any]] = []
     stored: list[int] = []  # new articles: their alert events are written in this same transaction
     copies: list[int] = []  # known articles that gained an identical copy (alert "story grew" updates)
     with conn.transaction():
         for item in items:
-            if isinstance(item, models.Ended):
-                results.append((item.urls[0], item.outcome, item.detail))
-                if item.outcome in outcomes.ERRORS:
-                    conn.execute(
-                        _q("record_error"),
-                        {"run_id": run_id, "job": job, "url": item.urls[0], "outcome": item.outcome,
-                         "detail": item.detail[:2000]},
-                    )
-                article_id = _alias_of_known(conn, item) if item.outcome == outcomes.DUPLICATE_URL else None
-                if item.outcome in outcomes.FINAL:
-                    seen.extend(
-                        {"job": job, "url": u, "outcome": item.outcome, "article_id": article_id} for u in item.urls
-                    )
-                continue
-            first_url = item.urls[0][0] if item.urls else item.canonical_url
+            first_url = item.urls[0] if isinstance(item, models.Ended) else (
+                item.urls[0][0] if item.urls else item.canonical_url)
             try:
                 with conn.transaction():  # savepoint: one bad row costs only itself
-                    outcome, article_id = _save_page(conn, job, item)
-            except psycopg.OperationalError:
-                raise
+                    url, outcome, detail, article_id = _save_item(conn, job, run_id, item)
             except psycopg.Error as exc:
-                detail = f"{type(exc).__name__}: {str(exc).strip()}"
-                log.warning("row rejected by database", extra={"job": job, "url": first_url, "error": detail})
+                if db.classify(exc) != "row":
+                    raise
+                detail = f"{type(exc).__name__}: {str(exc).strip()}"[:2000]
+                log.warning("row rejected by database", extra={"job": job, "url": first_url[:300], "error": detail})
                 conn.execute(
                     _q("record_error"),
                     {"run_id": run_id, "job": job, "url": first_url, "outcome": outcomes.ERROR_DB, "detail": detail},
                 )
                 results.append((first_url, outcomes.ERROR_DB, detail))
                 continue
-            results.append((first_url, outcome, ""))
-            if outcome == outcomes.STORED:
-                stored.append(article_id)
-            elif outcome == outcomes.DUPLICATE_CONTENT:
-                copies.append(article_id)
-            for problem in item.article.date_problems:  # the article is stored; the operator sees the bad date
-                conn.execute(_q("record_error"), {"run_id": run_id, "job": job, "url": first_url,
-                                                  "outcome": outcomes.DATE_REJECTED, "detail": problem})
-            urls_done = {item.canonical_url, *(u for u, _ in item.urls)}
-            seen.extend({"job": job, "url": u, "outcome": outcome, "article_id": article_id} for u in sorted(urls_done))
-        if seen:
-            conn.cursor().executemany(_q("mark_seen"), seen)
+            results.append((url, outcome, detail))
+            if isinstance(item, models.Page) and article_id is not None:
+                if outcome == outcomes.STORED:
+                    stored.append(article_id)
+                elif outcome == outcomes.DUPLICATE_CONTENT:
+                    copies.append(article_id)
         alerts_outbox.enqueue(conn, job, stored, copies=copies)
     return results
+
+
+def _save_item(
+    conn: psycopg.Connection, job: str, run_id: int | None, item: models.Page | models.Ended
+) -> tuple[str, str, str, int | None]:
+    """One item of a batch, inside its savepoint: (url, outcome, detail, article id)."""
+    seen: list[dict[str, Any]] = []
+    if isinstance(item, models.Ended):
+        if item.outcome in outcomes.ERRORS:
+            conn.execute(
+                _q("record_error"),
+                {"run_id": run_id, "job": job, "url": item.urls[0], "outcome": item.outcome,
+                 "detail": item.detail[:2000]},
+            )
+        article_id = _alias_of_known(conn, item) if item.outcome == outcomes.DUPLICATE_URL else None
+        if item.outcome in outcomes.FINAL:
+            seen.extend({"job": job, "url": u, "outcome": item.outcome, "article_id": article_id} for u in item.urls)
+        if seen:
+            conn.cursor().executemany(_q("mark_seen"), seen)
+        return (item.urls[0], item.outcome, item.detail, article_id)
+    first_url = item.urls[0][0] if item.urls else item.canonical_url
+    outcome, article_id = _save_page(conn, job, item)
+    for problem in item.article.date_problems:  # the article is stored; the operator sees the bad date
+        conn.execute(_q("record_error"), {"run_id": run_id, "job": job, "url": first_url,
+                                          "outcome": outcomes.DATE_REJECTED, "detail": problem})
+    urls_done = {item.canonical_url, *(u for u, _ in item.urls)}
+    seen.extend({"job": job, "url": u, "outcome": outcome, "article_id": article_id} for u in sorted(urls_done))
+    conn.cursor().executemany(_q("mark_seen"), seen)
+    return (first_url, outcome, "", article_id)
 
 
 def fail_if_running(conn: psycopg.Connection, run_id: int, message: str) -> None:
@@ -354,13 +409,3 @@ def run_counters(conn: psycopg.Connection, run_id: int) -> dict[str, int]:
     row = conn.execute(_q("run_counters"), {"id": run_id}).fetchone()
     conn.commit()
     return dict(row[0]) if row else {}
-
-
-def try_lock(conn: psycopg.Connection, key: int) -> bool:
-    """Take a session-level advisory lock if free (the connection must stay open while it is held)."""
-    row = conn.execute(_q("try_lock"), {"key": key}).fetchone()
-    return bool(row and row[0])
-
-
-def unlock(conn: psycopg.Connection, key: int) -> None:
-    conn.execute(_q("unlock"), {"key": key})

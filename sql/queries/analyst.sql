@@ -38,6 +38,7 @@ WITH configs AS (
 ranked AS (
     SELECT a.id, a.title, a.text, a.language, a.host, a.canonical_url, a.story_id,
            coalesce(a.published_at, a.first_seen_at) AS published,
+           CASE WHEN a.published_at IS NOT NULL THEN a.published_offset END AS published_offset,
            c.config, c.rank_q,
            ts_rank('{0.05, 0.1, 0.4, 1.0}', a.search, c.rank_q) AS rank
     FROM articles a
@@ -61,7 +62,11 @@ top AS (
     SELECT * FROM best ORDER BY rank DESC, published DESC, id LIMIT %(limit)s
 )
 SELECT id, rank, published, language, host, title, canonical_url,
-       ts_headline(config, text, rank_q, %(headline)s::text) AS snippet
+       ts_headline(config, text, rank_q, %(headline)s::text) AS snippet,
+       -- every outlet that ran this text (migration 0012), the article's own host included
+       coalesce((SELECT array_agg(DISTINCT ap.host ORDER BY ap.host) FROM article_appearances ap
+                 WHERE ap.article_id = top.id), ARRAY[host]) AS outlets,
+       published_offset
 FROM top
 ORDER BY rank DESC, published DESC, id;
 
@@ -111,7 +116,11 @@ SET last_first_seen_at = EXCLUDED.last_first_seen_at, last_id = EXCLUDED.last_id
 SELECT a.id, a.canonical_url, a.host, a.site_name, a.title, a.description, a.text, a.authors,
        a.language, a.published_at, a.date_source, a.first_seen_at,
        coalesce((SELECT array_agg(DISTINCT t.topic ORDER BY t.topic) FROM article_topics t
-                 WHERE t.article_id = a.id AND (%(job)s::text IS NULL OR t.job = %(job)s::text)), '{}') AS topics
+                 WHERE t.article_id = a.id AND (%(job)s::text IS NULL OR t.job = %(job)s::text)), '{}') AS topics,
+       -- every outlet that ran this text (migration 0012), the article's own host included
+       coalesce((SELECT array_agg(DISTINCT ap.host ORDER BY ap.host) FROM article_appearances ap
+                 WHERE ap.article_id = a.id), ARRAY[a.host]) AS outlets,
+       a.published_offset  -- not exported: published_at is written in this offset
 FROM articles a
 WHERE (%(since)s::timestamptz IS NULL OR a.first_seen_at >= %(since)s::timestamptz)
   AND (%(after_seen)s::timestamptz IS NULL

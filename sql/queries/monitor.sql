@@ -11,7 +11,7 @@ RETURNING id;
 -- Every document of a job with its polling state; root_url is the declared source it belongs to.
 SELECT s.id, s.url, s.kind, COALESCE(p.url, s.url) AS root_url, s.etag, s.last_modified, s.body_hash,
        s.polls_since_audit, s.rate_items, s.rate_hours, s.error_streak, s.last_polled_at, s.last_new_at,
-       s.next_poll_at, h.verdict, s.rate_profile
+       s.next_poll_at, h.verdict, s.rate_profile, s.last_status, s.last_error
 FROM sources s
 LEFT JOIN sources p ON p.id = s.parent_id
 LEFT JOIN host_validators h ON h.host = s.host

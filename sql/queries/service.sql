@@ -16,7 +16,7 @@ WHERE status <> 'skipped'
 ORDER BY job, started_at DESC, id DESC;
 
 -- name: last_success
-SELECT job, max(finished_at) FROM crawl_runs WHERE status = 'succeeded' GROUP BY job;
+SELECT job, max(finished_at) FROM crawl_runs WHERE status IN ('succeeded', 'partial') GROUP BY job;
 
 -- name: run_history
 SELECT id, status, trigger, started_at, finished_at, host, pid, fetched, stored, duplicates, errors,

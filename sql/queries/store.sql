@@ -73,7 +73,18 @@ SET status = %(status)s, finished_at = now(), message = %(message)s,
 WHERE id = %(id)s;
 
 -- name: progress_run
-UPDATE crawl_runs SET counters = %(counters)s WHERE id = %(id)s AND status = 'running';
+UPDATE crawl_runs
+SET discovered = %(discovered)s, fetched = %(fetched)s, skipped_known = %(skipped_known)s,
+    skipped_robots = %(skipped_robots)s, extracted = %(extracted)s, off_topic = %(off_topic)s,
+    stored = %(stored)s, duplicates = %(duplicates)s, errors = %(errors)s,
+    errors_by_kind = %(errors_by_kind)s, counters = %(counters)s
+WHERE id = %(id)s AND status = 'running';
+
+-- name: fail_stale_runs
+-- Runs of a job left 'running' by a process that died; only the holder of the job's lease calls this.
+UPDATE crawl_runs SET status = 'failed', finished_at = now(), message = %(message)s
+WHERE job = %(job)s AND status = 'running'
+RETURNING id;
 
 -- name: close_if_running
 UPDATE crawl_runs SET status = %(status)s, finished_at = now(), message = %(message)s
@@ -97,13 +108,6 @@ LIMIT %(limit)s;
 -- name: run_counters
 SELECT counters FROM crawl_runs WHERE id = %(id)s;
 
--- name: try_lock
--- One run per job across processes and hosts: a session lock held on a dedicated connection for the run.
-SELECT pg_try_advisory_lock(%(key)s);
-
--- name: unlock
-SELECT pg_advisory_unlock(%(key)s);
-
 -- name: copy_is_earlier
 -- Identical text arrived from another URL: was it published first? Same rule as stories' first publisher.
 SELECT article_first_time(%(published_at)s, %(date_source)s, now())
@@ -126,3 +130,22 @@ UPDATE article_urls SET via = %(via)s WHERE url = %(url)s;
 -- name: drop_stale_topics
 -- A revised article no longer matching a topic of this job loses that tag.
 DELETE FROM article_topics WHERE article_id = %(article_id)s AND job = %(job)s AND topic <> ALL(%(topics)s);
+
+-- name: upsert_appearance
+-- One row per URL that ran an article's text (migration 0012); a URL seen again refreshes its row.
+INSERT INTO article_appearances (article_id, url, host, outlet, title, published_at, published_offset, date_source,
+                                 named_canonical)
+VALUES (%(article_id)s, %(url)s, %(host)s, %(outlet)s, %(title)s, %(published_at)s, %(published_offset)s,
+        %(date_source)s, %(named_canonical)s)
+ON CONFLICT (url_key) DO UPDATE
+SET article_id = EXCLUDED.article_id, outlet = EXCLUDED.outlet, title = EXCLUDED.title,
+    published_at = EXCLUDED.published_at, published_offset = EXCLUDED.published_offset,
+    date_source = EXCLUDED.date_source, named_canonical = EXCLUDED.named_canonical, last_seen_at = now();
+
+-- name: names_as_canonical
+-- The page stored as the article's identity names this URL as its canonical (an AMP or print copy fetched
+-- first): the copy at that URL becomes the identity, whatever the fetch order.
+SELECT a.canonical_url, a.story_id
+FROM articles a
+JOIN article_appearances ap ON ap.article_id = a.id AND ap.url = a.canonical_url
+WHERE a.id = %(id)s AND ap.named_canonical = %(url)s AND a.canonical_url <> %(url)s;

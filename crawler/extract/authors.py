@@ -1,0 +1,130 @@
+"""Author names: from JSON-LD and meta tags, else from the byline the page prints; split, cleaned, validated (pure)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from crawler.extract import page
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+#: meta tags that name the writer, best first
+AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator", "dcterms.creator")
+# "By", "Por", "Von", ... opening a byline; "and", "y", "und", ... joining two names
+_BY = re.compile(r"^\s*(?:(?:written|posted|reported|created|analysis|text|words)\s+by|(?:publicado|escrito)\s+por|"
+                 r"(?:veröffentlicht|geschrieben)\s+von|by|por|von|par|door|av|af|texto|text|autor|autorin|auteur|"
+                 r"author)\b\s*:?\s*", re.I)
+_SEPARATOR = re.compile(r"\s*[;|&·•]\s*|\s+/\s+")
+# the joining word in lower case between spaces ("John E. Smith" keeps its initial); it joins two names only
+# when both sides have two words or more ("José Volta e Pinto" is one name)
+_JOIN = re.compile(r"\s+(?:and|und|y|e|et|og|en|i|och|ve|и)\s+")
+# a job title after the name: "TOM KRISHER, AP Auto Writer", "Paul Takahashi, Staff writer"
+_ROLE = re.compile(r"\b(?:writer|editor|correspondent|reporter|staff|columnist|contributor|redakteur(?:in)?|"
+                   r"corresponsal|redactor[a]?|editor-at-large)\b|\bfor\s", re.I)
+# names CMSs print for accounts rather than people
+_PLACEHOLDERS = frozenset({"admin", "administrator", "editor", "redaktion", "redacción", "redação", "redazione",
+                           "rédaction", "staff", "guest", "gast", "гость", "anonymous", "unknown", "subject"})
+# lower-case words that belong inside names: "Walter von Aachen", "Ana de la Cruz", "Ortega y Gasset"
+_PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "della", "da", "do", "dos", "das", "di", "du",
+                        "la", "le", "y", "e", "i", "bin", "ibn", "al", "el", "zu", "ten", "ter", "af", "av"})
+_BRACKETS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
+_EMAIL = re.compile(r"\S+@\S+|\S+://\S+")
+# a name has letters and no digits, URLs or markup: "(obe)", "12345", "user@example.org" and "https://..." are not
+_NOT_NAME = re.compile(r"\d|://|www\.|[<>{}=@#]")
+_LETTER = re.compile(r"[^\W\d_]")
+# a name is 1-5 words and at most 60 characters; longer is a sentence or a job title ("Staff writer at ...")
+MAX_NAME_WORDS, MAX_NAME_CHARS = 5, 60
+# at most this many names per article (a longer list is a credits block, not a byline)
+MAX_AUTHORS = 10
+# a printed byline is short: the element naming the author has at most this many characters
+MAX_BYLINE_CHARS = 120
+_BYLINE_XPATH = (
+    "//*[@rel='author' or @itemprop='author' or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
+    " or contains(@class, 'byline') or contains(@class, 'author-name') or contains(@class, 'author__name')]"
+)
+
+
+def authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], tree: HtmlElement | None,
+            site_name: str | None) -> tuple[str, ...]:
+    """The article's authors: structured data first; the printed byline when the page states none."""
+    found = clean_names(_structured(obj, meta), site_name)
+    if found or tree is None:
+        return found
+    # printed text is noisier than markup: a byline counts only when every name in it looks like a person's
+    for line in _printed(tree):
+        names = clean_names([line], site_name)
+        if names and len(names) == len(split_names(line)) and all(_looks_like_person(n) for n in names):
+            return names
+    return ()
+
+def _structured(obj: Mapping[str, Any] | None, meta: Mapping[str, str]) -> list[str]:
+    raw = (obj or {}).get("author") or []
+    items = raw if isinstance(raw, list) else [raw]
+    names: list[Any] = [(i.get("name") if isinstance(i, dict) else i) for i in items]
+    names += [meta.get(k) for k in AUTHOR_META]
+    return [n for n in names if isinstance(n, str)]
+
+
+def _printed(tree: HtmlElement) -> list[str]:
+    """Bylines the page prints: an element marked as the author, or a short "By A. Writer" line."""
+    found: list[str] = []
+    for node in tree.xpath(_BYLINE_XPATH)[:5]:
+        text = " ".join(node.text_content().split())
+        if text and len(text) <= MAX_BYLINE_CHARS and not node.xpath("ancestor::script or ancestor::style"):
+            found.append(text)
+    for text in tree.xpath(f"//body//text(){page.VISIBLE}[normalize-space()][string-length() < {MAX_BYLINE_CHARS}]"):
+        line = " ".join(str(text).split())
+        if _BY.match(line):
+            found.append(line)
+    return found
+
+
+def _looks_like_person(name: str) -> bool:
+    """Two words or more, each starting with a letter, capitalised (in scripts with case) unless a name particle
+    inside the name ("Walter von Aachen"); no commas ("Sandee LaMotte, CNN" is a name and an outlet)."""
+    words = name.split()
+    if len(words) < 2 or "," in name or not all(_LETTER.match(w) for w in words):
+        return False
+    inner = {i for i, w in enumerate(words) if 0 < i < len(words) - 1 and w.lower() in _PARTICLES}
+    return all(i in inner or w[0].upper() == w[0] for i, w in enumerate(words))
+
+
+def clean_names(raw: Iterable[str], site_name: str | None = None) -> tuple[str, ...]:
+    """Split joined names ("A and B", "A, B"), drop initials in brackets, e-mail addresses, IDs and the site name."""
+    found: list[str] = []
+    for value in raw:
+        for name in split_names(value):
+            if is_name(name, site_name) and name.casefold() not in {f.casefold() for f in found}:
+                found.append(name)
+    return tuple(found[:MAX_AUTHORS])
+
+
+def split_names(value: str) -> list[str]:
+    """'By Ana Pérez and John Doe (obe)' -> ['Ana Pérez', 'John Doe']."""
+    text = " ".join(html.unescape(value).split())
+    text = _EMAIL.sub(" ", _BRACKETS.sub(" ", text))
+    parts: list[str] = []
+    for piece in _SEPARATOR.split(text):
+        piece = _BY.sub("", piece)
+        joined = _JOIN.split(piece)
+        pieces = joined if len(joined) > 1 and all(len(j.split()) >= 2 for j in joined) else [piece]
+        for item in pieces:
+            # "Doe, John" is one name written last-first; "Ana Pérez, John Doe" is two; "A. Writer, Staff writer"
+            # is a name and a job title
+            commas = [c.strip() for c in item.split(",") if c.strip()]
+            commas = [c for c in commas if not _ROLE.search(c)] or commas[:1]
+            parts.extend(commas if all(len(c.split()) >= 2 for c in commas) else [", ".join(commas)])
+    return [_BY.sub("", p).strip(" ,-–—:|") for p in parts if p.strip()]
+
+
+def is_name(name: str, site_name: str | None = None) -> bool:
+    """A person's or desk's name: letters, 1-5 words, no digits, URLs or addresses, not the site's own name."""
+    if not name or len(name) > MAX_NAME_CHARS or len(name.split()) > MAX_NAME_WORDS:
+        return False
+    if _NOT_NAME.search(name) or not _LETTER.search(name) or name.casefold() in _PLACEHOLDERS:
+        return False
+    return not (site_name and name.casefold() == site_name.casefold())

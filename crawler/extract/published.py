@@ -1,0 +1,81 @@
+"""The date stage: one entry point, `choose`, that turns a parsed page into its publication date (pure).
+
+The rule, in order: the best-ranked date the page states (`dates.SOURCE_ORDER`: JSON-LD, meta, labelled text,
+<time>, URL, the discovery hint), with labelled text scanned only when no better source answered; conflicts
+inside the page's metadata settled by what it prints for readers (`bylines.prefer_printed`); when the page
+states nothing usable, the date printed in the headline's byline, then htmldate's guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from crawler import models
+from crawler.extract import bylines, dates, page
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+
+#: the default: discovery told nothing about the page
+NO_HINTS = models.Hints()
+
+@dataclass(frozen=True)
+class DateChoice:
+    """The chosen publication date, its source, the modification date and the stated dates refused."""
+
+    published: datetime | None
+    source: str | None
+    modified: datetime | None = None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def stated(self) -> bool:
+        """The date is one the page (or its discovery hint) states, not a fallback guess from its layout."""
+        return self.published is not None and self.source not in dates.FALLBACK_SOURCES
+
+
+def choose(
+    tree: HtmlElement, url: str, data: page.PageData, *, hints: models.Hints = NO_HINTS,
+    now: datetime,
+) -> DateChoice:
+    """The publication date of a parsed page (articles or not), by the rule in the module docstring."""
+    candidates = dates.date_candidates(
+        tree, url, jsonld=data.jsonld, meta=data.meta, hints=hints, include_text=False,
+        canonical_url=page.canonical_url(tree, data, url),
+    )
+    published, source = dates.choose_published_at(candidates, now)
+    if source is None or dates.SOURCE_ORDER.index(source) > dates.SOURCE_ORDER.index("text"):
+        # scanning the visible text for labelled dates is slow: only when no better-ranked source answered
+        published, source = dates.choose_published_at([*candidates, *dates.text_candidates(tree)], now)
+    published, source = bylines.prefer_printed((published, source), candidates, tree, now)
+    if published is None:
+        published, source = _fallback(tree, url, now)
+    modified = dates.choose_modified_at(candidates, now)
+    return DateChoice(published, source, modified, dates.rejected_dates(candidates, now))
+
+
+def _fallback(tree: HtmlElement, url: str, now: datetime) -> tuple[datetime | None, str | None]:
+    """When the page states no usable date: htmldate, overruled by a date printed in the headline's byline."""
+    extra = dates.htmldate_candidate(tree, url, now)
+    guess = dates.choose_published_at([extra] if extra else [], now)
+    # htmldate pads a bare year or month to the 1st ("2020" -> 2020-01-01): a 1st the page never states is a guess
+    if guess[0] is not None and guess[0].day == 1 and not _states_day(tree, url, guess[0].date()):
+        guess = (None, None)
+    byline = dates.choose_published_at(bylines.headline_candidates(tree), now)
+    # htmldate scores dates all over the page; the byline is what readers see as the article's date
+    if byline[0] is not None and (guess[0] is None or byline[0].date() != guess[0].date()):
+        return byline
+    return guess
+
+
+def _states_day(tree: HtmlElement, url: str, day: date) -> bool:
+    """The page states this full day: printed in its text, or as an ISO date in its URL, markup or scripts."""
+    iso = day.isoformat()
+    if iso in url or day.strftime("/%Y/%m/%d/") in url:
+        return True
+    if tree.xpath("boolean(//@*[contains(., $iso)] | //text()[contains(., $iso)])", iso=iso):
+        return True
+    return day in bylines.printed_days(tree)

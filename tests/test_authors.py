@@ -1,0 +1,55 @@
+"""Tests for crawler.extract.authors: names split, cleaned and validated; printed bylines (pure)."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+
+from crawler.extract import authors
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("By Ana Pérez and John Doe", ("Ana Pérez", "John Doe")),
+        ("por María López y Juan Ruiz", ("María López", "Juan Ruiz")),
+        ("Ana Pérez, John Doe", ("Ana Pérez", "John Doe")),
+        ("Doe, John", ("Doe, John",)),
+        ("John E. Smith", ("John E. Smith",)),
+        ("José Volta e Pinto", ("José Volta e Pinto",)),
+        ("Hans Müller (obe)", ("Hans Müller",)),
+        ("TOM KRISHER, AP Auto Writer", ("TOM KRISHER",)),
+        ("jdoe@example.org", ()),
+        ("12345", ()),
+        ("https://example.org/authors/jdoe", ()),
+        ("admin", ()),
+        ("Coastline Gazette", ()),
+        ("Ana Ruiz; Ana Ruiz", ("Ana Ruiz",)),
+    ],
+)
+def test_clean_names(raw: str, expected: tuple[str, ...]) -> None:
+    assert authors.clean_names([raw], site_name="Coastline Gazette") == expected
+
+
+def _tree(body: str) -> lxml_html.HtmlElement:
+    return lxml_html.fromstring(f"<html><body><article><h1>Storm hits the coast</h1>{body}</article></body></html>")
+
+
+def test_printed_byline_is_read_when_the_page_states_no_author() -> None:
+    tree = _tree('<p class="byline">By Ana Ruiz and Tom Berg</p><p>Text of the article.</p>')
+    assert authors.authors(None, {}, tree, None) == ("Ana Ruiz", "Tom Berg")
+
+
+def test_a_by_line_of_text_is_a_byline() -> None:
+    tree = _tree("<p><span>Von Clara Müller</span></p><p>Text of the article.</p>")
+    assert authors.authors(None, {}, tree, None) == ("Clara Müller",)
+
+
+def test_a_sentence_starting_with_by_is_no_byline() -> None:
+    tree = _tree("<p>By the numbers</p><p>By the end of the year the council had spent it all.</p>")
+    assert authors.authors(None, {}, tree, None) == ()
+
+
+def test_structured_authors_win_over_the_printed_byline() -> None:
+    tree = _tree('<p class="byline">By Someone Else</p>')
+    assert authors.authors({"author": [{"name": "Ana Ruiz"}]}, {}, tree, None) == ("Ana Ruiz",)
