@@ -16,7 +16,7 @@ class Link:
 
     url: str
     source_url: str  # the feed / sitemap / listing page it was found on
-    kind: str  # "feed" | "sitemap" | "listing"
+    kind: str  # how it was found: "feed" | "sitemap" | "listing" (a parser), "revisit" | "retry" (the spider)
     title: str | None = None
     published: datetime | None = None  # feed entry date or news:publication_date (tz-aware)
     lastmod: datetime | None = None  # sitemap <lastmod> / feed "updated"
@@ -29,7 +29,7 @@ class Hints:
 
     title: str | None = None
     published: datetime | None = None
-    published_source: str | None = None  # "feed" | "sitemap"
+    published_source: str | None = None  # the source kind's date_source (crawler.fetch.sources): "feed" | "sitemap"
     language: str | None = None  # language declared by the source / job
 
 

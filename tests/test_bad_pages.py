@@ -54,6 +54,8 @@ name = "bad-pages"
 delay_seconds = 0
 timeout_seconds = 5
 max_page_bytes = {CAP}
+[monitor]
+conditional = false  # the second run must read the unchanged feed, to show its too_large links are final
 [[topics]]
 name = "cuba"
 query = "cuba"

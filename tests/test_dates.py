@@ -106,8 +106,15 @@ def test_url_dates(url: str, day: str | None) -> None:
 
 
 def test_naive_hint_taken_as_utc() -> None:
-    found = dates.date_candidates(None, "https://e.com/x", hints=models.Hints(published=datetime(2024, 1, 6)))
+    hints = models.Hints(published=datetime(2024, 1, 6), published_source="feed")
+    found = dates.date_candidates(None, "https://e.com/x", hints=hints)
     assert found[0].source == "feed" and found[0].value == datetime(2024, 1, 6, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("source", [None, "listing", "site"])
+def test_hint_without_a_date_source_is_not_a_candidate(source: str | None) -> None:
+    hints = models.Hints(published=datetime(2024, 1, 6, tzinfo=UTC), published_source=source)
+    assert dates.date_candidates(None, "https://e.com/x", hints=hints) == []
 
 
 def test_htmldate_candidate_respects_now() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fetch import discover
+from crawler.fetch import discover, found
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discover"
 FEED_URL = "https://news.example.com/feed/rss.xml"
@@ -48,7 +48,7 @@ def utc(*parts: int) -> datetime:
     ],
 )
 def test_parse_date(text: str | None, expected: datetime | None) -> None:
-    assert discover.parse_date(text) == expected
+    assert found.parse_date(text) == expected
 
 
 # --------------------------------------------------------------------------- feeds

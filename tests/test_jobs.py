@@ -7,6 +7,7 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
+import pydantic
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -31,6 +32,8 @@ def test_example_job_loads_every_documented_field() -> None:
     assert job.topics[0].terms["es"] == ("La Habana", "cubano*", "cubana*")
     assert [s.kind for s in job.sources] == ["feed", "sitemap", "listing"]
     assert job.sources[1].max_age_days == 2
+    assert job.monitor.adaptive and job.monitor.revisit_offsets == (timedelta(hours=1), timedelta(hours=6),
+                                                                    timedelta(hours=24))
     assert job.path == ROOT / "docs" / "example-job.toml"
 
 
@@ -141,7 +144,7 @@ BROKEN_JOBS = [
     ("bad_timezone.toml", 5, "schedule.timezone", "unknown time zone 'Mars/Olympus_Mons'"),
     ("bad_url.toml", 15, "sources[1].url", "not an http(s) URL"),
     ("bad_regex.toml", 13, "sources[0].article_patterns[1]", "bad regular expression"),
-    ("unknown_kind.toml", 9, "sources[0].kind", "'feed', 'sitemap' or 'listing'"),
+    ("unknown_kind.toml", 9, "sources[0].kind", "'feed', 'sitemap', 'news_sitemap', 'listing' or 'site'"),
     ("unknown_key.toml", 4, "limits.max_artcles_per_run", "unknown key"),
     ("unknown_top_key.toml", 2, "descripton", "unknown key"),
     ("path_key.toml", 2, "path", "unknown key"),
@@ -272,3 +275,16 @@ def test_line_map_places_error_locations(loc: tuple[int | str, ...], line: int |
 )
 def test_syntax_error_line_splits_tomllib_messages(message: str, expected: tuple[int | None, str]) -> None:
     assert tomlmap.syntax_error_line(message) == expected
+
+
+@pytest.mark.parametrize(("monitor", "message"), [
+    ({"min_interval": "2h", "max_interval": "1h"}, "max_interval must not be shorter than min_interval"),
+    ({"min_interval": "30s"}, "min_interval must be at least 1 minute"),
+    ({"revisit": ["1h", "soon"]}, "is not a duration"),
+    ({"validator_audit_every": -1}, "greater than or equal to 0"),
+])
+def test_monitor_settings_are_validated(monitor: dict[str, object], message: str) -> None:
+    data = {"name": "j", "monitor": monitor, "topics": [{"name": "t", "terms": {"any": ["x"]}}],
+            "sources": [{"name": "s", "kind": "feed", "url": "https://e.com/f"}]}
+    with pytest.raises(pydantic.ValidationError, match=message):
+        jobs.Job.model_validate(data)

@@ -242,10 +242,13 @@ def date_candidates(
             found.extend(text_candidates(tree))
     # the fetched URL first; the canonical one (the publisher's own path) when the fetched one has no date
     found.extend(_url_candidates(url) or _url_candidates(canonical_url or ""))
-    if hints.published is not None:
-        source = hints.published_source if hints.published_source in ("feed", "sitemap") else "feed"
+    # the hint's source is named by the source kind that gave it (crawler.fetch.sources: date_source); a hint
+    # without a known source is not a candidate (it is never guessed to be a feed date)
+    if hints.published is not None and hints.published_source in SOURCE_ORDER:
         # feed and sitemap dates arrive normalised to UTC: the instant is known, the publisher's zone is not
-        found.append(Candidate(source, hints.published.isoformat(), _aware(hints.published).astimezone(NO_ZONE)))
+        found.append(
+            Candidate(hints.published_source, hints.published.isoformat(), _aware(hints.published).astimezone(NO_ZONE))
+        )
     return found
 
 

@@ -1,8 +1,9 @@
-"""Discovery: feed / listing-page bytes -> candidate article links with their hints.
+"""Discovery: feed / listing-page / homepage bytes -> candidate article links (or feeds) with their hints.
 
 Pure (bytes in, values out, no network) and never raises on bad input: a broken or unusable
-document comes back as ``Discovery(links=..., error="reason")``. Sitemaps are parsed in
-``crawler.fetch.sitemaps``, which builds on this module (``Discovery``, ``parse_date`` and the text helpers).
+document comes back as ``found.Discovery(links=..., error="reason")``. Sitemaps are parsed in
+``crawler.fetch.sitemaps``; both modules build on ``crawler.fetch.found`` (the ``Discovery`` value,
+``parse_date`` and the text helpers) and never on each other.
 
 Conventions shared by parse_feed, parse_listing and sitemaps.parse_sitemap:
 - ``Link.url`` is the absolute URL as found (not canonicalized, so aliases keep their original
@@ -17,12 +18,9 @@ Conventions shared by parse_feed, parse_listing and sitemaps.parse_sitemap:
 
 from __future__ import annotations
 
-import html
 import logging
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,79 +30,21 @@ import lxml.etree
 import lxml.html
 from w3lib.encoding import html_to_unicode
 
-from crawler import langtags, models
-from crawler.extract import dates
-from crawler.fetch import urls
+from crawler import models
+from crawler.fetch import found, urls
 
 log = logging.getLogger(__name__)
 
-GZIP_MAGIC = b"\x1f\x8b"
-#: how much of a document's start the sniffers read: roots sit after at most an XML declaration,
-#: comments and a stylesheet PI
-SNIFF_BYTES = 2048
 
 #: feedparser "bozo" exceptions that do not mean the feed is broken (charset declaration quirks).
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
 
-@dataclass(frozen=True)
-class Discovery:
-    """What one discovery document yielded: article links, child sitemaps, and why it failed if it did."""
-
-    links: tuple[models.Link, ...]
-    sitemaps: tuple[str, ...] = ()
-    error: str | None = None
-
-
-# --------------------------------------------------------------------------- dates and text
-
-_ISO_DATE_RE = re.compile(r"^\d{4}-\d{1,2}(-\d{1,2})?([T ]|$)")
-_YEAR_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-_UNPADDED_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(\D.*)?$")
-
-
-def parse_date(text: str | None) -> datetime | None:
-    """A W3C/ISO 8601 or RFC 822 date string as a tz-aware UTC datetime; None when absent or impossible."""
-    if not text or not text.strip():
-        return None
-    text = text.strip()
-    value: datetime | None
-    if _ISO_DATE_RE.match(text):
-        value = _parse_iso(text)
-    else:
-        value = _parse_rfc822(text)
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def _parse_iso(text: str) -> datetime | None:
-    """Strict ISO 8601 / W3C datetime (date, date-time, "Z" or offset, fraction); None if invalid."""
-    if match := _YEAR_MONTH_RE.match(text):  # W3C allows YYYY-MM: take the first of the month
-        text = f"{match[1]}-{match[2]}-01"
-    elif match := _UNPADDED_RE.match(text):  # "2024-1-2" is common enough in feeds
-        text = f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}{match[4] or ''}"
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _parse_rfc822(text: str) -> datetime | None:
-    """RFC 822/2822 date-time, or a bare "02 Jan 2024" day; None if invalid."""
-    try:
-        return parsedate_to_datetime(text)  # raises on impossible days/months
-    except (TypeError, ValueError, IndexError):
-        pass
-    # a day in words ("02 Jan 2024", "2 janvier 2024"): the month table of the page-date parser
-    match = dates.WORDY_DATE.search(text)
-    return dates.wordy_value(match.groups()) if match else None
-
-
 def _struct_to_datetime(value: Any) -> datetime | None:
     """feedparser's UTC struct_time as a datetime; None when missing."""
     try:
-        return datetime(*value[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = value[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError):
         return None
 
@@ -119,51 +59,19 @@ def _entry_date(entry: Any, key: str) -> datetime | None:
     raw = dict.get(entry, key)
     if not raw or not isinstance(raw, str):
         return None
-    parsed = parse_date(raw)
-    if parsed is not None or _ISO_DATE_RE.match(raw.strip()) or _looks_rfc822(raw):
+    parsed = found.parse_date(raw)
+    if parsed is not None or found.ISO_DATE_RE.match(raw.strip()) or found.looks_rfc822(raw):
         return parsed
     return _struct_to_datetime(dict.get(entry, f"{key}_parsed"))
-
-
-def _looks_rfc822(text: str) -> bool:
-    """True when text has the "02 Jan 2024" core of an RFC 822 date."""
-    return bool(dates.WORDY_DATE.search(text))
-
-
-_TAG_RE = re.compile(r"<[^>]*>")
-_SPACE_RE = re.compile(r"\s+")
-
-
-def clean_text(text: str | None) -> str | None:
-    """Markup-free, entity-decoded, whitespace-collapsed text; None when empty."""
-    if not text:
-        return None
-    cleaned = _SPACE_RE.sub(" ", html.unescape(_TAG_RE.sub(" ", text))).strip()
-    return cleaned or None
-
-
-
-
-def primary_language(code: str | None) -> str | None:
-    """Primary language subtag, lowercased ("es-ES" -> "es"); None when not a language code."""
-    return langtags.primary(code)
-
-
-def dedupe_links(links: list[models.Link]) -> tuple[models.Link, ...]:
-    """Links deduplicated by canonical URL, first occurrence kept, order preserved."""
-    seen: dict[str, models.Link] = {}
-    for link in links:
-        seen.setdefault(urls.canonical_url(link.url), link)
-    return tuple(seen.values())
 
 
 # --------------------------------------------------------------------------- feeds
 
 
-def parse_feed(body: bytes, url: str, *, content_type: str | None = None) -> Discovery:
+def parse_feed(body: bytes, url: str, *, content_type: str | None = None) -> found.Discovery:
     """Entries of an RSS 0.9x/1.0/2.0, RDF or Atom 0.3/1.0 feed as links with title/date/language hints."""
     if not body or not body.strip():
-        return Discovery((), error="empty document")
+        return found.Discovery((), error="empty document")
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -172,16 +80,16 @@ def parse_feed(body: bytes, url: str, *, content_type: str | None = None) -> Dis
         parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser's loose parser can fail in many ways; none may stop the run
         log.warning("feed parser crashed", extra={"url": url, "error": repr(exc)})
-        return Discovery((), error=f"feed parser failed: {exc!r}")
+        return found.Discovery((), error=f"feed parser failed: {exc!r}")
     error = _bozo_error(parsed)
     if not parsed.get("version") and not parsed.entries:
-        return Discovery((), error="not a feed (no RSS/Atom/RDF root element)")
-    feed_lang = primary_language(parsed.feed.get("language"))
+        return found.Discovery((), error="not a feed (no RSS/Atom/RDF root element)")
+    feed_lang = found.primary_language(parsed.feed.get("language"))
     is_atom = str(parsed.get("version", "")).startswith("atom")
     links = [link for entry in parsed.entries if (link := _entry_link(entry, url, feed_lang, is_atom))]
     if error and not links:
-        return Discovery((), error=error)
-    return Discovery(dedupe_links(links), error=error)
+        return found.Discovery((), error=error)
+    return found.Discovery(found.dedupe_links(links), error=error)
 
 
 def _bozo_error(parsed: Any) -> str | None:
@@ -213,10 +121,10 @@ def _entry_link(entry: Any, feed_url: str, feed_lang: str | None, is_atom: bool)
         url=target,
         source_url=feed_url,
         kind="feed",
-        title=clean_text(entry.get("title")),
+        title=found.clean_text(entry.get("title")),
         published=published,
         lastmod=updated,
-        language=feed_lang or primary_language(title_detail.get("language")),
+        language=feed_lang or found.primary_language(title_detail.get("language")),
     )
 
 
@@ -237,22 +145,22 @@ def parse_listing(
     patterns: tuple[str, ...] = (),
     hosts: frozenset[str] = frozenset(),
     content_type: str | None = None,
-) -> Discovery:
+) -> found.Discovery:
     """Article-candidate links of a listing/section page, filtered by allowed hosts and URL patterns."""
     if not body or not body.strip():
-        return Discovery((), error="empty document")
+        return found.Discovery((), error="empty document")
     try:
         compiled = _compile(patterns)
     except re.error as exc:
-        return Discovery((), error=f"invalid article pattern: {exc}")
+        return found.Discovery((), error=f"invalid article pattern: {exc}")
     try:
         _, text = html_to_unicode(content_type, body)
         doc = lxml.html.document_fromstring(text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
     except (lxml.etree.ParserError, ValueError) as exc:
-        return Discovery((), error=f"unparsable HTML: {exc}")
+        return found.Discovery((), error=f"unparsable HTML: {exc}")
     base = _base_href(doc, url)
     page = urls.canonical_url(url)
-    found: dict[str, list[str | None]] = {}  # canonical -> [url as found, title]
+    anchors: dict[str, list[str | None]] = {}  # canonical -> [url as found, title]
     for anchor in doc.iter("a"):
         target = urls.absolute(base, anchor.get("href") or "")
         if target is None or _in_chrome(anchor):
@@ -264,10 +172,10 @@ def parse_listing(
         key = urls.canonical_url(target)
         if key == page:
             continue
-        entry = found.setdefault(key, [target, None])
+        entry = anchors.setdefault(key, [target, None])
         entry[1] = entry[1] or _anchor_title(anchor)  # image link first, headline link second
-    links = tuple(models.Link(url=u or "", source_url=url, kind="listing", title=t) for u, t in found.values())
-    return Discovery(links)
+    links = tuple(models.Link(url=u or "", source_url=url, kind="listing", title=t) for u, t in anchors.values())
+    return found.Discovery(links)
 
 
 @lru_cache(maxsize=256)
@@ -301,11 +209,11 @@ def _in_chrome(anchor: Any) -> bool:
 
 def _anchor_title(anchor: Any) -> str | None:
     """Title hint of a link: its text, else its title attribute, else an image's alt text."""
-    text = clean_text(anchor.text_content()) or clean_text(anchor.get("title"))
+    text = found.clean_text(anchor.text_content()) or found.clean_text(anchor.get("title"))
     if text:
         return text
     image = next(anchor.iter("img"), None)
-    return clean_text(image.get("alt")) if image is not None else None
+    return found.clean_text(image.get("alt")) if image is not None else None
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -313,11 +221,49 @@ def _anchor_title(anchor: Any) -> str | None:
 
 def looks_like_feed(body: bytes) -> bool:
     """True when the document's start has an RSS, Atom or RDF root element."""
-    head = body[:SNIFF_BYTES].lower()
+    head = body[:found.SNIFF_BYTES].lower()
     return any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf", b"<channel"))
 
 
 def looks_like_sitemap(body: bytes) -> bool:
     """True for a gzip body or a document whose start has a <urlset> or <sitemapindex> element."""
-    head = body[:SNIFF_BYTES].lower()
-    return body[:2] == GZIP_MAGIC or b"<urlset" in head or b"<sitemapindex" in head
+    head = body[:found.SNIFF_BYTES].lower()
+    return body[:2] == found.GZIP_MAGIC or b"<urlset" in head or b"<sitemapindex" in head
+
+
+# --------------------------------------------------------------------------- homepages (the `site` kind)
+
+#: MIME types of <link rel="alternate"> that announce a feed (RSS, Atom, RDF)
+FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+xml"})
+_ROBOTS_SITEMAP_RE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+
+
+def parse_homepage(body: bytes, url: str, *, content_type: str | None = None) -> found.Discovery:
+    """The feeds a homepage announces with ``<link rel="alternate" type="application/rss+xml" href=...>``."""
+    if not body or not body.strip():
+        return found.Discovery((), error="empty document")
+    try:
+        _, text = html_to_unicode(content_type, body)
+        doc = lxml.html.document_fromstring(text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (lxml.etree.ParserError, ValueError) as exc:
+        return found.Discovery((), error=f"unparsable HTML: {exc}")
+    base = _base_href(doc, url)
+    feeds: dict[str, str] = {}
+    for link in doc.iter("link"):
+        rels = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().split(";")[0].strip()
+        if "alternate" in rels and kind in FEED_TYPES and (target := urls.absolute(base, link.get("href") or "")):
+            feeds.setdefault(urls.canonical_url(target), target)
+    if not feeds:
+        return found.Discovery((), error="no feed announced (<link rel=\"alternate\"> of an RSS/Atom type)")
+    return found.Discovery((), feeds=tuple(feeds.values()))
+
+
+def robots_sitemaps(body: bytes, url: str) -> tuple[str, ...]:
+    """The absolute http(s) URLs of a robots.txt's ``Sitemap:`` lines, in order, without repeats."""
+    text = body.decode("utf-8", errors="replace")
+    seen: dict[str, str] = {}
+    for raw in _ROBOTS_SITEMAP_RE.findall(text):
+        if target := urls.absolute(url, raw):
+            seen.setdefault(urls.canonical_url(target), target)
+    return tuple(seen.values())

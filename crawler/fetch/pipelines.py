@@ -21,6 +21,9 @@ BATCH_SIZE = 100
 FLUSH_SECONDS = 2.0
 
 
+_REVISIT_OUTCOME = {outcomes.DUPLICATE_URL: outcomes.REVISITED_UNCHANGED, outcomes.UPDATED: outcomes.REVISED}
+
+
 class PagePipeline:
     """fetched page -> work.process_page (process pool) -> store.save_batch (one transaction per batch)."""
 
@@ -32,6 +35,7 @@ class PagePipeline:
         self.last_flush = time.monotonic()
         self.pool: ProcessPoolExecutor | None = None
         self.closing = False
+        self.revisits: set[str] = set()  # canonical URLs of known articles fetched again (change capture)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> PagePipeline:
@@ -100,6 +104,8 @@ class PagePipeline:
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         if "fetched" in item:
             fetched: work.Fetched = item["fetched"]
+            if item.get("revisit"):
+                self.revisits.add(fetched.aliases[0][0])
             try:
                 result = await self._extract(fetched)
             except Exception as exc:  # noqa: BLE001 - a failure in one page's extraction costs that page
@@ -137,6 +143,9 @@ class PagePipeline:
             log.warning("batch not stored: database lost", extra={"job": self.run.job_name, "pages": len(batch)})
             return
         for url, outcome, detail in results:
+            if url in self.revisits:  # a known article checked again: same text, or a revision written
+                self.revisits.discard(url)
+                outcome = _REVISIT_OUTCOME.get(outcome, outcome)
             self.run.count(outcome)
             level = logging.WARNING if outcome in outcomes.ERRORS else logging.DEBUG
             log.log(level, "page done", extra={"job": self.run.job_name, "url": url[:300], "outcome": outcome,

@@ -1,7 +1,7 @@
 """Sitemaps: urlset, sitemap index, Google News (news:*) and plain-text sitemaps -> links / child sitemaps.
 
 Pure (bytes in, values out, no network) and never raises on bad input; same conventions as
-``crawler.fetch.discover`` (its ``Discovery`` value, dates, languages, dedup). Gzip is decompressed under
+``crawler.fetch.found`` (its ``Discovery`` value, dates, languages, dedup). Gzip is decompressed under
 a size cap and XML is parsed without entity expansion or DTD loading (XXE-safe).
 """
 
@@ -12,41 +12,41 @@ from typing import Any
 
 import lxml.etree
 
-#: Decompressed size cap for gzipped (and plain) sitemaps: the sitemaps.org limit is 50 MB
 from crawler import models
-from crawler.fetch import discover, urls
+from crawler.fetch import found, urls
 
+#: Decompressed size cap for gzipped (and plain) sitemaps: the sitemaps.org limit is 50 MB
 #: uncompressed, so anything bigger is a broken or hostile (zip bomb) document.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
 
-def parse_sitemap(body: bytes, url: str) -> discover.Discovery:
+def parse_sitemap(body: bytes, url: str) -> found.Discovery:
     """A sitemap (urlset, sitemap index, Google News, plain text; gzip or not) as links / child sitemaps."""
-    if body[:2] == discover.GZIP_MAGIC:
+    if body[:2] == found.GZIP_MAGIC:
         body_or_error = _gunzip(body)
         if isinstance(body_or_error, str):
-            return discover.Discovery((), error=body_or_error)
+            return found.Discovery((), error=body_or_error)
         body = body_or_error
     if len(body) > MAX_SITEMAP_BYTES:
-        return discover.Discovery((), error=f"sitemap larger than {MAX_SITEMAP_BYTES} bytes")
+        return found.Discovery((), error=f"sitemap larger than {MAX_SITEMAP_BYTES} bytes")
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
-        return discover.Discovery((), error="empty document")
+        return found.Discovery((), error="empty document")
     if not stripped.startswith(b"<"):
         return _parse_text_sitemap(stripped, url)
     root, error = _parse_xml(body)
     if root is None:
-        return discover.Discovery((), error=error)
+        return found.Discovery((), error=error)
     kind = _local(root)
     if kind == "sitemapindex":
         children = _dedupe_urls(_abs_locs(root, "sitemap", url))
-        return discover.Discovery((), sitemaps=children, error=error)
+        return found.Discovery((), sitemaps=children, error=error)
     if kind != "urlset":
-        return discover.Discovery((), error=f"not a sitemap (root element <{kind}>)")
+        return found.Discovery((), error=f"not a sitemap (root element <{kind}>)")
     links = [link for node in root if _local(node) == "url" and (link := _url_link(node, url))]
-    if error and links and b"</urlset>" not in body[-discover.SNIFF_BYTES:]:
+    if error and links and b"</urlset>" not in body[-found.SNIFF_BYTES:]:
         links.pop()  # truncated file: lxml's recovery closed the last <loc> mid-URL
-    return discover.Discovery(discover.dedupe_links(links), error=error)
+    return found.Discovery(found.dedupe_links(links), error=error)
 
 
 def _gunzip(body: bytes) -> bytes | str:
@@ -102,18 +102,18 @@ def _child(node: Any, name: str) -> Any | None:
 
 def _abs_locs(root: Any, entry_name: str, base: str) -> list[str]:
     """Absolute http(s) <loc> values of the root's `entry_name` children."""
-    found = []
+    locs = []
     for node in root:
-        if _local(node) == entry_name and (loc := _child_text(node, "loc")):
-            if target := urls.absolute(base, loc):
-                found.append(target)
-    return found
+        loc = _child_text(node, "loc") if _local(node) == entry_name else None
+        if loc and (target := urls.absolute(base, loc)):
+            locs.append(target)
+    return locs
 
 
-def _dedupe_urls(found: list[str]) -> tuple[str, ...]:
+def _dedupe_urls(candidates: list[str]) -> tuple[str, ...]:
     """URLs deduplicated by canonical form, order kept."""
     seen: dict[str, str] = {}
-    for url in found:
+    for url in candidates:
         seen.setdefault(urls.canonical_url(url), url)
     return tuple(seen.values())
 
@@ -127,23 +127,23 @@ def _url_link(node: Any, sitemap_url: str) -> models.Link | None:
     news = _child(node, "news")
     title = published = language = None
     if news is not None:
-        title = discover.clean_text(_child_text(news, "title"))
-        published = discover.parse_date(_child_text(news, "publication_date"))
+        title = found.clean_text(_child_text(news, "title"))
+        published = found.parse_date(_child_text(news, "publication_date"))
         publication = _child(news, "publication")
         if publication is not None:
-            language = discover.primary_language(_child_text(publication, "language"))
+            language = found.primary_language(_child_text(publication, "language"))
     return models.Link(
         url=target,
         source_url=sitemap_url,
         kind="sitemap",
         title=title,
         published=published,
-        lastmod=discover.parse_date(_child_text(node, "lastmod")),
+        lastmod=found.parse_date(_child_text(node, "lastmod")),
         language=language,
     )
 
 
-def _parse_text_sitemap(body: bytes, url: str) -> discover.Discovery:
+def _parse_text_sitemap(body: bytes, url: str) -> found.Discovery:
     """A plain-text sitemap (one URL per line, allowed by sitemaps.org)."""
     text = body.decode("utf-8", errors="replace")
     links = [
@@ -152,5 +152,5 @@ def _parse_text_sitemap(body: bytes, url: str) -> discover.Discovery:
         if (target := urls.absolute(url, line)) and "://" in line
     ]
     if not links:
-        return discover.Discovery((), error="not a sitemap (no XML and no URL lines)")
-    return discover.Discovery(discover.dedupe_links(links))
+        return found.Discovery((), error="not a sitemap (no XML and no URL lines)")
+    return found.Discovery(found.dedupe_links(links))

@@ -274,7 +274,9 @@ def _pages_a(ctx: _Ctx) -> dict[str, Response]:
         teasers = tuple((s.title, s.path, s.text[:160]) for s in ctx.specs if s.site == "a" and s.path.startswith(prefix))
         out[path] = _html(pages.section(site, lang=lang, title=title, teasers=teasers, now=now))
     top = tuple((s.title, s.path, s.text[:120]) for s in ctx.linked("rss")[:6])
-    out["/"] = _html(pages.home(site, site.nav, top, now))
+    # the homepage announces the RSS and Atom feeds (what a `site` source discovers), not the broken one
+    feeds = (("application/rss+xml", "The Gazette", "/feed.rss"), ("application/atom+xml", "La Gaceta", "/atom.xml"))
+    out["/"] = _html(pages.home(site, site.nav, top, now, feeds))
     return out
 
 

@@ -11,12 +11,15 @@ from crawler.fixturesite.render import Site
 Teaser = tuple[str, str, str]  # (title, href, summary)
 
 
-def home(site: Site, sections: tuple[tuple[str, str], ...], top: tuple[Teaser, ...], now: datetime) -> str:
-    """Front page: section index plus top stories."""
+def home(site: Site, sections: tuple[tuple[str, str], ...], top: tuple[Teaser, ...], now: datetime,
+         feeds: tuple[tuple[str, str, str], ...] = ()) -> str:
+    """Front page: section index plus top stories; `feeds` (type, title, path) announced in the head."""
+    head = "".join(f'<link rel="alternate" type="{escape(kind)}" title="{escape(title)}" href="{escape(path)}">\n'
+                   for kind, title, path in feeds)
     index = "".join(f'<li><a href="{escape(p)}">{escape(label)}</a></li>' for label, p in sections)
     body = f'<h1>{escape(site.name)}</h1>\n<section class="sections"><h2>Sections</h2><ul>{index}</ul></section>\n'
     body += f'<section class="top-stories"><h2>Top stories</h2>{render.teaser_list(top)}</section>'
-    return render.page(site, lang="en", title=site.name, body=body, year=now.year)
+    return render.page(site, lang="en", title=site.name, body=body, head=head, year=now.year)
 
 
 def listing(site: Site, title: str, teasers: tuple[Teaser, ...], extra_links: tuple[Teaser, ...], now: datetime) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import logging
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -19,6 +22,24 @@ logger = logging.getLogger(__name__)
 # One loopback address per host, so "another domain" is a real different host without DNS.
 HOSTS = {"a": "127.0.0.1", "b": "127.0.0.2", "offsite": "127.0.0.3"}
 
+#: how a host's 200 answers carry validators (ETag, Last-Modified) and answer conditional requests
+HONEST = "honest"  # ETag = hash of the body, Last-Modified = when the route last changed; 304 when they match
+NONE = "none"  # no validators, never 304
+STALE = "stale"  # the first ETag / Last-Modified forever, and 304 to them even after the body changed
+UNSTABLE = "unstable"  # a new ETag on every response, never 304
+VALIDATOR_MODES = (HONEST, NONE, STALE, UNSTABLE)
+_HTTP_DATE = "%a, %d %b %Y %H:%M:%S GMT"
+
+
+@dataclass(frozen=True)
+class Logged:
+    """One request as the server saw it."""
+
+    path: str  # with the query string
+    status: int
+    if_none_match: str | None
+    if_modified_since: str | None
+
 
 class _Server(ThreadingHTTPServer):
     """One host: its routes, a fallback response and its request counters."""
@@ -31,13 +52,19 @@ class _Server(ThreadingHTTPServer):
         self.routes: dict[str, Response] = {}
         self.fallback = Response(404, "text/plain", b"not found")
         self.counts: Counter[str] = Counter()
+        self.log: list[Logged] = []
+        self.validators = HONEST
+        self.changed: dict[str, datetime] = {}  # path -> when its body last changed (Last-Modified)
+        self.started = datetime.now(UTC).replace(microsecond=0)
+        self.first: dict[str, tuple[str, str]] = {}  # path -> the first (ETag, Last-Modified) sent (stale mode)
+        self.serial = itertools.count(1)
         self.lock = threading.Lock()
         self.stopping = threading.Event()
 
     @property
     def base(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -59,21 +86,46 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path or "/"
         with self.server.lock:
             self.server.counts[self.path] += 1
-        response = self.server.routes.get(path, self.server.fallback)
+            response = self.server.routes.get(path, self.server.fallback)
+            extra, not_modified = self._validators(path, response)
+            status = 304 if not_modified else response.status
+            self.server.log.append(Logged(self.path, status, self.headers.get("If-None-Match"),
+                                          self.headers.get("If-Modified-Since")))
         if response.delay and self.server.stopping.wait(response.delay):
             self.close_connection = True
             return
-        head = [f"{self.protocol_version} {response.status} {self.responses.get(response.status, ('',))[0]}"]
+        body = b"" if not_modified else response.body
+        head = [f"{self.protocol_version} {status} {self.responses.get(status, ('',))[0]}"]
         head += [f"Server: {self.version_string()}", f"Date: {self.date_time_string()}"]
-        head += [f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}"]
-        head += [f"{name}: {value}" for name, value in response.headers]
+        if not not_modified:
+            head += [f"Content-Type: {response.content_type}"]
+        head += [f"Content-Length: {len(body)}"]
+        head += [f"{name}: {value}" for name, value in (*response.headers, *extra)]
         data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
         try:
             # One write per response: headers and body in separate segments cost a round trip each.
-            self.wfile.write(data + response.body if send_body else data)
+            self.wfile.write(data + body if send_body else data)
         except (BrokenPipeError, ConnectionResetError):
             # The client gave up (e.g. its timeout on the slow page): nothing left to do.
             self.close_connection = True
+
+    def _validators(self, path: str, response: Response) -> tuple[list[tuple[str, str]], bool]:
+        """(ETag / Last-Modified headers to send, whether to answer 304) in the host's validator mode."""
+        mode = self.server.validators
+        if response.status != 200 or mode == NONE:
+            return [], False
+        modified = self.server.changed.get(path, self.server.started).strftime(_HTTP_DATE)
+        etag = '"' + hashlib.sha1(response.body).hexdigest()[:16] + '"'
+        if mode == UNSTABLE:
+            return [("ETag", f'"v{next(self.server.serial)}"')], False
+        if mode == STALE:
+            etag, modified = self.server.first.setdefault(path, (etag, modified))
+        sent_etag, sent_since = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+        if sent_etag is not None:
+            not_modified = etag in [tag.strip() for tag in sent_etag.split(",")]
+        else:
+            not_modified = sent_since is not None and sent_since == modified
+        return [("ETag", etag), ("Last-Modified", modified)], not_modified
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's signature)
         logger.debug("fixture %s %s", self.server.base, format % args)
@@ -126,6 +178,34 @@ class Sites:
         for server in self._servers.values():
             with server.lock:
                 server.counts.clear()
+                server.log.clear()
+
+    def request_log(self, host: str) -> list[Logged]:
+        """Every request `host` received since the last reset, in order, with its conditional headers."""
+        server = self._server(host)
+        with server.lock:
+            return list(server.log)
+
+    def set_validators(self, host: str, mode: str) -> None:
+        """How `host` sends validators and answers conditional requests (one of VALIDATOR_MODES)."""
+        if mode not in VALIDATOR_MODES:
+            raise ValueError(f"unknown validator mode {mode!r}")
+        server = self._server(host)
+        with server.lock:
+            server.validators = mode
+
+    def set_route(self, host: str, path: str, response: Response, *, changed: datetime | None = None) -> None:
+        """Serve `response` at `path` from now on (a revised article, a feed with a new entry)."""
+        server = self._server(host)
+        with server.lock:
+            server.routes[path] = response
+            server.changed[path] = (changed or datetime.now(UTC)).replace(microsecond=0)
+
+    def route(self, host: str, path: str) -> Response:
+        """What `host` serves at `path`."""
+        server = self._server(host)
+        with server.lock:
+            return server.routes[path]
 
     def stop(self) -> None:
         """Stop all hosts; pending slow answers are abandoned."""

@@ -210,6 +210,34 @@ class Limits(_Model):
     min_text_chars: int = Field(default=200, ge=0, le=100_000)
 
 
+class Monitor(_Model):
+    """Between runs: conditional polls, change capture of known articles, adaptive polling per source."""
+
+    conditional: bool = True  # If-None-Match / If-Modified-Since and body hashes for feeds, sitemaps, listings
+    validator_audit_every: int = Field(default=8, ge=0, le=1000)  # every Nth poll unconditional; 0 = never
+    # refetch a young article this long after first sight ([] = off); a newer feed/sitemap date always does
+    revisit: Annotated[tuple[Duration, ...], pydantic.Strict(False)] | Literal["off"] = (
+        timedelta(hours=1), timedelta(hours=6), timedelta(hours=24)
+    )
+    adaptive: bool = False  # poll each source when its own next poll time has come (else: every run polls all)
+    min_interval: Duration = Field(default=timedelta(minutes=10), strict=False)
+    max_interval: Duration = Field(default=timedelta(hours=24), strict=False)
+    rediscover: Duration = Field(default=timedelta(days=7), strict=False)  # `site` sources: find feeds again
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Monitor:
+        if self.min_interval < timedelta(minutes=1):
+            raise ValueError("min_interval must be at least 1 minute")
+        if self.max_interval < self.min_interval:
+            raise ValueError("max_interval must not be shorter than min_interval")
+        return self
+
+    @property
+    def revisit_offsets(self) -> tuple[timedelta, ...]:
+        """Revisit times after first sight, sorted; () when off."""
+        return () if self.revisit == "off" else tuple(sorted(self.revisit))
+
+
 class Topic(_Model):
     """A topic: a query, per-language term lists, or both; exclusions veto it."""
 
@@ -250,7 +278,7 @@ class Source(_Model):
     """Where to discover articles: a feed, a sitemap (index / news sitemap) or a listing page."""
 
     name: str = Field(min_length=1)
-    kind: Literal["feed", "sitemap", "listing"]
+    kind: Literal["feed", "sitemap", "news_sitemap", "listing", "site"]  # crawler.fetch.sources.KINDS
     url: str
     language: LanguageCode | None = None
     allowed_domains: Annotated[tuple[Hostname, ...], pydantic.Strict(False)] = ()
@@ -295,6 +323,7 @@ class Job(_Model):
     description: str = ""
     schedule: Schedule | None = None
     limits: Limits = Limits()
+    monitor: Monitor = Monitor()
     topics: Annotated[tuple[Topic, ...], pydantic.AfterValidator(_unique_names)] = Field(min_length=1, strict=False)
     sources: Annotated[tuple[Source, ...], pydantic.AfterValidator(_unique_names)] = Field(min_length=1, strict=False)
     alerts: Annotated[tuple[subscriptions.Alert, ...], pydantic.AfterValidator(_unique_names)] = Field(

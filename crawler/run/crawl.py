@@ -14,17 +14,18 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from crawler import config, logs, models, outcomes
+from crawler.fetch import docstate, urls
 from crawler.jobs import jobs
 from crawler.match import topics
 from crawler.run import lifeline
-from crawler.store import db, lease, migrate, store, writer
+from crawler.store import db, lease, migrate, monitor, store, writer
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +70,51 @@ def plan_run(job: jobs.Job, run_id: int, db_url: str, settings: config.Settings)
     )
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a run polls and fetches besides new links: due documents, due revisits, retries of failures."""
+
+    documents: tuple[Any, ...]  # crawler.fetch.spider.Doc
+    revisits: tuple[docstate.KnownPage, ...]
+    retries: tuple[str, ...]
+    known_documents: frozenset[str]
+    untrusted_hosts: frozenset[str]
+
+
+#: how many scheduled revisits and retries one run takes on at most
+REVISITS_PER_RUN = 500
+RETRIES_PER_RUN = 200
+
+
+def plan_monitoring(conn: psycopg.Connection, job: Any, source_ids: dict[str, int], now: datetime) -> Plan:
+    """The documents due at `now` (declared ones never polled included), due revisits and retries."""
+    from crawler.fetch.spider import Doc
+
+    declared = {s.url: s for s in job.sources}
+    docs = []
+    for doc in monitor.due_sources(conn, job, now):
+        source = declared[doc.root_url]
+        polled = doc if doc.polls_since_audit or doc.poll.last_polled_at else None
+        docs.append(Doc(doc.url, doc.kind, source, doc.id, polled, root_id=source_ids.get(doc.root_url)))
+    everything = monitor.documents(conn, job.name)
+    untrusted = frozenset(urls.host(d.url) for d in everything if d.host_verdict)
+    revisits = tuple(monitor.due_revisits(conn, job.name, now, job.monitor.revisit_offsets, REVISITS_PER_RUN))
+    since = now - timedelta(days=job.limits.max_age_days)
+    retries = tuple(monitor.retry_urls(conn, job.name, since, RETRIES_PER_RUN))
+    return Plan(tuple(docs), revisits, retries, frozenset(d.url for d in everything), untrusted)
+
+
 class RunContext:
     """What the spider and pipeline share during one run: counters, the writer, clock reading."""
 
     def __init__(self, *, job: jobs.Job, run_id: int, dbw: writer.Writer, source_ids: dict[str, int],
-                 workers: int) -> None:
+                 workers: int, plan: Plan | None = None, now: datetime | None = None) -> None:
         self.job_name = job.name
         self.run_id = run_id
         self.db = dbw
         self.source_ids = source_ids
         self.workers = workers
-        self.now = datetime.now(UTC)
+        self.now = now or datetime.now(UTC)
         self.matcher = topics.compile_topics(job.topics)
         self.counters: Counter[str] = Counter()
         self.stats: Any = None  # Scrapy stats collector, set when the crawler exists
@@ -90,6 +125,13 @@ class RunContext:
         self.stop: Callable[[str], None] | None = None  # closes the spider (set when the crawler exists)
         self.pending: list[models.Ended] = []  # outcomes raised outside the item flow (filtered redirects)
         dbw.on_lost = self.database_lost
+        plan = plan or Plan((), (), (), frozenset(), frozenset())
+        self.documents = plan.documents
+        self.revisits = plan.revisits
+        self.retries = plan.retries
+        self.known_documents = set(plan.known_documents)  # every document URL of the job, due or not
+        self.untrusted_hosts = plan.untrusted_hosts
+        self.document_ids = dict(source_ids)  # declared source URL -> sources.id
 
     def count(self, outcome: str, n: int = 1) -> None:
         self.counters[outcome] += n
@@ -205,13 +247,16 @@ def _child_main(plan: RunPlan, alive: Any) -> None:
 
     job = plan.job
     dbw = writer.Writer(plan.db_url, job.name, plan.run_id, retry=plan.retry, timeouts=plan.timeouts)
+    now = datetime.now(UTC)
     try:
         source_ids = dbw.upsert_sources(job.sources)
         dbw.sync_alerts(job)  # before the first batch: the store queues alerts per subscription
+        monitoring = dbw.run_sync(plan_monitoring, job, source_ids, now)
     except db.DatabaseUnavailable as exc:
         log.error("database unavailable before the crawl began", extra={"job": job.name, "error": str(exc)})
         sys.exit(EXIT_DB_LOST)
-    run = RunContext(job=job, run_id=plan.run_id, dbw=dbw, source_ids=source_ids, workers=plan.settings.workers)
+    run = RunContext(job=job, run_id=plan.run_id, dbw=dbw, source_ids=source_ids, workers=plan.settings.workers,
+                     plan=monitoring, now=now)
     close_reason: dict[str, str] = {}
 
     process = CrawlerProcess(plan.scrapy)

@@ -14,10 +14,11 @@ from rich.table import Table
 
 from crawler import config
 from crawler.errors import JobError
+from crawler.fetch import polling
 from crawler.jobs import jobs
 from crawler.run import crawl
 from crawler.service import service
-from crawler.store import db, sqlfiles
+from crawler.store import db, monitor, sqlfiles
 
 #: width of tables when stdout is not a terminal (cron mail, pipes): wide enough that nothing is cut
 PLAIN_WIDTH = 240
@@ -102,6 +103,7 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
     with db.connect(url) as conn:
         rows = conn.execute(sqlfiles.load_queries("service")["last_runs"]).fetchall()
         alerts = conn.execute(sqlfiles.load_queries("alerts")["subscription_overview"]).fetchall()
+        polled = monitor.polling_status(conn)
     last = {row[0]: row for row in rows}
     now = datetime.now(UTC)
     table = Table(title=f"mediamon jobs in {args.jobs_dir}", header_style="bold")
@@ -120,6 +122,8 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
         table.add_row(*_job_row(None, last[name], now, name=name))
     console = _console()
     console.print(table)
+    if polled:
+        console.print(_sources_table(polled))
     for job, name, _mode, _topics, _active, _spec, _last, _sent, pending, failed, last_error in alerts:
         if failed:  # messages given up after max_attempts: `mediamon alerts list` has the details
             print(f"alert {job}/{name}: {failed} failed, {pending} pending; last error: {last_error}")
@@ -128,6 +132,25 @@ def cmd_status(args: argparse.Namespace, settings: config.Settings) -> int:
     with db.connect(url) as conn:
         scale_cli.print_queue(conn, console)  # scale-out figures, when this database has a queue
     return 0
+
+
+def _sources_table(rows: list[tuple[Any, ...]]) -> Table:
+    """Each polled document (declared sources, and the sitemaps / feeds they announced): its observed rate
+    of new items, when it last showed one, when it is polled next, and whether its host's validators lie."""
+    table = Table(title="sources: adaptive polling", header_style="bold")
+    for column in ("job", "source", "kind", "items/day", "last new item", "last poll", "next poll", "status"):
+        table.add_column(column, justify="right" if column == "items/day" else "left", no_wrap=column != "source")
+    for job, name, kind, url, child, items, hours, errors, polled_at, new_at, next_at, status, verdict in rows:
+        rate = polling.PollState(items=items, hours=hours).rate_per_hour() * 24 if polled_at else None
+        label = f"  └ {url}" if child else (name if name == url else f"{name} ({url})")
+        notes = [status or "never polled"]
+        if errors:
+            notes.append(f"{errors} failed polls in a row")
+        if verdict:
+            notes.append(f"validators {verdict}: hashed")
+        table.add_row(job, label, kind, "-" if rate is None else f"{rate:.1f}", _when(new_at), _when(polled_at),
+                      _when(next_at), "; ".join(notes))
+    return table
 
 
 def _job_row(job: jobs.Job | None, run: tuple[Any, ...] | None, now: datetime, name: str = "") -> list[str]:

@@ -2,7 +2,8 @@
 
 Owns: connections and the embedded server (`db`), migrations (`migrate`), named SQL (`sqlfiles`), the crawl-time
 writer (`store`), near-duplicate signatures (`dedup`, pure: imports no psycopg), stories/revisions
-(`stories`) and the alert outbox (`outbox`). May import: `crawler.models`, `crawler.outcomes`,
-`crawler.extract.dates`, `crawler.fetch.urls`, `crawler.match` (alert queries), the pure
-`crawler.alerts.windows` and `crawler.alerts.render`.
+(`stories`), the alert outbox (`outbox`) and the monitoring state (`monitor`: polled documents, host
+validators, article checks, due sources and revisits). May import: `crawler.models`, `crawler.outcomes`,
+`crawler.extract.dates`, `crawler.match` (alert queries), the pure `crawler.alerts.windows` and
+`crawler.alerts.render`, and the pure `crawler.fetch` modules `urls`, `conditional`, `polling`, `docstate`.
 """

@@ -210,6 +210,9 @@ def _save_page(conn: psycopg.Connection, job: str, page: models.Page) -> tuple[s
                 for t in page.topics
             ],
         )
+    if outcome == outcomes.UPDATED:  # revised text: this job's topics are what the new text matches
+        conn.execute(_q("drop_stale_topics"), {"article_id": article_id, "job": job,
+                                               "topics": [t.topic for t in page.topics]})
     if outcome == outcomes.STORED and page.signature is not None:
         _assign_story(conn, article_id, page, page.signature)
     _record_appearance(conn, article_id, page)

@@ -20,16 +20,20 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import psycopg
 
 from crawler import models, outcomes
-from crawler.store import db, store
+from crawler.fetch import conditional, docstate
+from crawler.store import db, monitor, store
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+#: page checks (article validators, change-capture hints) written per statement batch
+CHECKS_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Writer:
         self.retry = retry
         self.timeouts = timeouts or db.TIMEOUTS
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mediamon-db")
+        self.checks: list[tuple[str, conditional.Validators, datetime | None, datetime]] = []  # not yet written
         self.conn: psycopg.Connection | None = None
         self.lost: str | None = None  # why the database was given up, once it was
         self.on_lost: Callable[[str], None] | None = None
@@ -120,6 +125,55 @@ class Writer:
 
         self.executor.submit(self._retrying, outbox.sync, job).result()
 
+    def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        """fn(conn, *args) on the database thread, waited for (before the reactor starts)."""
+        return self.executor.submit(self._retrying, fn, *args).result()
+
+    # -- monitoring state (crawler.store.monitor)
+
+    async def known_pages(self, candidates: list[str]) -> dict[str, docstate.KnownPage]:
+        """The candidates this job finished before, with their check state; all of them (as known, never
+        revisited) once the database is lost, so nothing is fetched."""
+        try:
+            return await self._call(monitor.known_pages, self.job, candidates)
+        except db.DatabaseUnavailable:
+            return {c: docstate.KnownPage(c, None, datetime.now(UTC), None, None, conditional.Validators())
+                    for c in candidates}
+
+    async def add_child(self, parent_id: int, url: str, kind: str) -> int:
+        return await self._call(monitor.add_child, self.job, parent_id, url, kind)
+
+    async def record_poll(self, doc_id: int, poll: docstate.Poll) -> None:
+        with contextlib.suppress(db.DatabaseUnavailable):  # the run is stopping; its status says why
+            await self._call(monitor.record_poll, doc_id, poll)
+
+    def submit_record_poll(self, doc_id: int, poll: docstate.Poll) -> None:
+        self.executor.submit(self._quiet, monitor.record_poll, doc_id, poll)
+
+    async def set_host_verdict(self, host: str, verdict: str, detail: str, url: str) -> None:
+        with contextlib.suppress(db.DatabaseUnavailable):
+            await self._call(monitor.set_host_verdict, host, verdict, detail, url)
+
+    def note_source(self, source_id: int | None, status: str) -> None:
+        """A declared source was read ("ok") or not (error_source): the run's status counts it."""
+        self._note_source(source_id, status)
+
+    def submit_record_check(self, url: str, validators: conditional.Validators, hinted_at: datetime | None,
+                            now: datetime) -> None:
+        """Buffered: written CHECKS_BATCH at a time (one statement per page would slow this thread)."""
+        self.checks.append((url, validators, hinted_at, now))
+        if len(self.checks) >= CHECKS_BATCH:
+            self.flush_checks()
+
+    def flush_checks(self) -> None:
+        batch, self.checks = self.checks, []
+        if batch:
+            self.executor.submit(self._quiet, monitor.record_checks, self.job, batch)
+
+    def _quiet(self, fn: Callable[..., Any], *args: Any) -> None:
+        with contextlib.suppress(db.DatabaseUnavailable):  # the next awaited call reports the loss
+            self._retrying(fn, *args)
+
     async def known_urls(self, candidates: list[str]) -> set[str]:
         """The candidates this job finished before; all of them once the database is lost (fetch nothing)."""
         try:
@@ -160,6 +214,7 @@ class Writer:
             await self._call(store.progress_run, self.run_id, counters)
 
     def finish(self, status: str, counters: dict[str, int], message: str | None) -> None:
+        self.flush_checks()
         """Close the run's row (synchronous, after the reactor stopped), with one outage window of retries.
 
         Raises db.DatabaseUnavailable when the database stays gone for half an outage window: the row is
@@ -176,5 +231,6 @@ class Writer:
             self.retry = retry
 
     def close(self) -> None:
+        self.flush_checks()
         self.executor.shutdown(wait=True)
         self._drop_conn()

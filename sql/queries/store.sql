@@ -127,6 +127,10 @@ WHERE id = %(id)s;
 -- name: set_alias_via
 UPDATE article_urls SET via = %(via)s WHERE url = %(url)s;
 
+-- name: drop_stale_topics
+-- A revised article no longer matching a topic of this job loses that tag.
+DELETE FROM article_topics WHERE article_id = %(article_id)s AND job = %(job)s AND topic <> ALL(%(topics)s);
+
 -- name: upsert_appearance
 -- One row per URL that ran an article's text (migration 0012); a URL seen again refreshes its row.
 INSERT INTO article_appearances (article_id, url, host, outlet, title, published_at, published_offset, date_source,
