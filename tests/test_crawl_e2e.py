@@ -61,7 +61,9 @@ def _article_of(conn: psycopg.Connection, url: str) -> int | None:
     return row[0] if row else None
 
 
-def test_stores_exactly_the_expected_articles(first_run: crawl.RunSummary, sites: fixturesite.Sites, conn: psycopg.Connection) -> None:
+def test_stores_exactly_the_expected_articles(
+    first_run: crawl.RunSummary, sites: fixturesite.Sites, conn: psycopg.Connection
+) -> None:
     expected = _stored_specs(sites)
     ids = {_article_of(conn, url) for url in expected}
     assert None not in ids
@@ -72,7 +74,9 @@ def test_stores_exactly_the_expected_articles(first_run: crawl.RunSummary, sites
         assert (title, language) == (by_id[art_id].title, by_id[art_id].language)
 
 
-def test_publication_dates_and_their_sources(first_run: crawl.RunSummary, sites: fixturesite.Sites, conn: psycopg.Connection) -> None:
+def test_publication_dates_and_their_sources(
+    first_run: crawl.RunSummary, sites: fixturesite.Sites, conn: psycopg.Connection
+) -> None:
     got = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, published_at, date_source FROM articles")}
     for spec in sites.manifest.expecting(outcomes.STORED):
         published, source = got[_article_of(conn, spec.canonical_url)]
@@ -87,11 +91,15 @@ def test_topics_are_tagged(first_run: crawl.RunSummary, sites: fixturesite.Sites
         "SELECT article_id, array_agg(topic ORDER BY topic) FROM article_topics GROUP BY article_id"
     ).fetchall()
     got = {r[0]: tuple(r[1]) for r in rows}
-    expected = {_article_of(conn, a.canonical_url): tuple(sorted(a.topics)) for a in sites.manifest.expecting(outcomes.STORED)}
+    expected = {
+        _article_of(conn, a.canonical_url): tuple(sorted(a.topics)) for a in sites.manifest.expecting(outcomes.STORED)
+    }
     assert got == expected
 
 
-def test_url_variants_and_redirects_become_aliases(first_run: crawl.RunSummary, sites: fixturesite.Sites, conn: psycopg.Connection) -> None:
+def test_url_variants_and_redirects_become_aliases(
+    first_run: crawl.RunSummary, sites: fixturesite.Sites, conn: psycopg.Connection
+) -> None:
     spec = sites.manifest.article("en-maduro-warrants")
     rows = conn.execute(
         "SELECT u.url FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE a.canonical_url = %s",
@@ -110,18 +118,28 @@ def test_identical_text_on_second_site_is_an_alias_not_an_article(
     original = sites.manifest.article(copy.duplicate_of or "")
     copy_id, original_id = _article_of(conn, copy.url), _article_of(conn, original.canonical_url)
     assert copy_id == original_id is not None
-    vias = {r[0] for r in conn.execute(
-        "SELECT via FROM article_urls WHERE url = ANY(%s)",
-        ([urls.canonical_url(copy.url), urls.canonical_url(original.canonical_url)],))}
+    vias = {
+        r[0]
+        for r in conn.execute(
+            "SELECT via FROM article_urls WHERE url = ANY(%s)",
+            ([urls.canonical_url(copy.url), urls.canonical_url(original.canonical_url)],),
+        )
+    }
     assert "same_content" in vias  # whichever copy came second is an alias of the first
 
 
 def test_each_article_page_is_fetched_at_most_once(first_run: crawl.RunSummary, sites: fixturesite.Sites) -> None:
     for host in ("a", "b"):
         counts = sites.first_run_requests[host]  # type: ignore[attr-defined]
-        repeated = {path: n for path, n in counts.items() if n > 1 and not path.endswith((".xml", ".rss", ".gz", ".txt"))}
+        repeated = {
+            path: n for path, n in counts.items() if n > 1 and not path.endswith((".xml", ".rss", ".gz", ".txt"))
+        }
         # the slow page and the 500 are retried once by design (RETRY_TIMES = 1)
-        allowed = {urls.canonical_url(t.url).split("/", 3)[3] for t in sites.manifest.traps if t.key in ("slow", "server-error")}
+        allowed = {
+            urls.canonical_url(t.url).split("/", 3)[3]
+            for t in sites.manifest.traps
+            if t.key in ("slow", "server-error")
+        }
         assert {p for p in repeated if p.lstrip("/") not in allowed} == set(), repeated
 
 
@@ -134,7 +152,9 @@ def test_robots_disallowed_page_is_never_requested(first_run: crawl.RunSummary, 
     assert sites.first_run_requests["a"].get(spec.path, 0) == 0  # type: ignore[attr-defined]
 
 
-def test_every_trap_ends_in_its_outcome(first_run: crawl.RunSummary, sites: fixturesite.Sites, conn: psycopg.Connection) -> None:
+def test_every_trap_ends_in_its_outcome(
+    first_run: crawl.RunSummary, sites: fixturesite.Sites, conn: psycopg.Connection
+) -> None:
     errors = {r[0]: r[1] for r in conn.execute("SELECT url, outcome FROM crawl_errors")}
     seen = {r[0]: r[1] for r in conn.execute("SELECT url, outcome FROM crawl_seen")}
     for trap in sites.manifest.traps:
@@ -150,29 +170,50 @@ def test_run_counters_match_the_manifest(first_run: crawl.RunSummary, sites: fix
     want: Counter[str] = Counter(a.expected for a in sites.manifest.articles)
     want.update(t.expected for t in sites.manifest.traps)
     got = first_run.counters
-    for outcome in (outcomes.STORED, outcomes.OFF_TOPIC, outcomes.DUPLICATE_CONTENT, outcomes.SKIPPED_OLD,
-                    outcomes.SKIPPED_ROBOTS, outcomes.SKIPPED_OFFSITE, outcomes.NOT_HTML, outcomes.NOT_ARTICLE,
-                    outcomes.ERROR_GONE, outcomes.ERROR_HTTP, outcomes.ERROR_TIMEOUT, outcomes.ERROR_SOURCE):
+    for outcome in (
+        outcomes.STORED,
+        outcomes.OFF_TOPIC,
+        outcomes.DUPLICATE_CONTENT,
+        outcomes.SKIPPED_OLD,
+        outcomes.SKIPPED_ROBOTS,
+        outcomes.SKIPPED_OFFSITE,
+        outcomes.NOT_HTML,
+        outcomes.NOT_ARTICLE,
+        outcomes.ERROR_GONE,
+        outcomes.ERROR_HTTP,
+        outcomes.ERROR_TIMEOUT,
+        outcomes.ERROR_SOURCE,
+    ):
         assert got.get(outcome, 0) == want.get(outcome, 0), outcome
 
 
 def test_crawl_runs_row_has_the_counters(first_run: crawl.RunSummary, conn: psycopg.Connection) -> None:
     row = conn.execute(
         "SELECT status, discovered, fetched, stored, off_topic, duplicates, errors, errors_by_kind, finished_at "
-        "FROM crawl_runs WHERE id = %s", (first_run.run_id,)
+        "FROM crawl_runs WHERE id = %s",
+        (first_run.run_id,),
     ).fetchone()
     assert row is not None
     status, discovered, fetched, stored, off_topic, duplicates, errors, by_kind, finished = row
     c = first_run.counters
     assert (status, discovered, fetched, stored, off_topic) == (
-        "partial", c["discovered"], c["fetched"], c["stored"], c["off_topic"])
+        "partial",
+        c["discovered"],
+        c["fetched"],
+        c["stored"],
+        c["off_topic"],
+    )
     assert duplicates == c.get("duplicate_url", 0) + c.get("duplicate_content", 0)
     assert errors == sum(by_kind.values()) > 0
     assert finished is not None
 
 
 def test_second_run_fetches_no_known_article(
-    first_run: crawl.RunSummary, sites: fixturesite.Sites, job_file: Path, settings: config.Settings, db_url: str,
+    first_run: crawl.RunSummary,
+    sites: fixturesite.Sites,
+    job_file: Path,
+    settings: config.Settings,
+    db_url: str,
     conn: psycopg.Connection,
 ) -> None:
     before = conn.execute("SELECT count(*) FROM articles").fetchone()

@@ -51,7 +51,11 @@ def cand(source: str, raw: str, kind: str = "published") -> dates.Candidate:
 @pytest.mark.parametrize(
     ("candidates", "expected_day", "expected_source"),
     [
-        ([cand("htmldate", "2024-01-03"), cand("meta", "2024-01-02"), cand("jsonld", "2024-01-01")], "2024-01-01", "jsonld"),
+        (
+            [cand("htmldate", "2024-01-03"), cand("meta", "2024-01-02"), cand("jsonld", "2024-01-01")],
+            "2024-01-01",
+            "jsonld",
+        ),
         ([cand("htmldate", "2024-01-03"), cand("meta", "2024-01-02")], "2024-01-02", "meta"),
         ([cand("htmldate", "2024-01-03")], "2024-01-03", "htmldate"),
         ([cand("meta", "2026-46-21"), cand("time", "2024-01-05")], "2024-01-05", "time"),
@@ -63,7 +67,9 @@ def cand(source: str, raw: str, kind: str = "published") -> dates.Candidate:
         ([], None, None),
     ],
 )
-def test_choose_published_at(candidates: list[dates.Candidate], expected_day: str | None, expected_source: str | None) -> None:
+def test_choose_published_at(
+    candidates: list[dates.Candidate], expected_day: str | None, expected_source: str | None
+) -> None:
     value, source = dates.choose_published_at(candidates, NOW)
     assert (value.date().isoformat() if value else None, source) == (expected_day, expected_source)
 
@@ -75,14 +81,21 @@ def test_candidates_from_page_in_precedence_order() -> None:
     found = dates.date_candidates(
         tree,
         "https://example.com/2024/01/05/some-story",
-        jsonld=[{"@type": "WebPage", "datePublished": "2024-01-09"}, {"@type": "NewsArticle", "datePublished": "2024-01-01"}],
+        jsonld=[
+            {"@type": "WebPage", "datePublished": "2024-01-09"},
+            {"@type": "NewsArticle", "datePublished": "2024-01-01"},
+        ],
         meta={"article:published_time": "2024-01-02", "article:modified_time": "2024-01-08"},
         hints=models.Hints(published=datetime(2024, 1, 6, tzinfo=UTC), published_source="sitemap"),
     )
     published = [(c.source, c.raw) for c in found if c.kind == "published"]
     assert published == [
-        ("jsonld", "2024-01-01"), ("jsonld", "2024-01-09"), ("meta", "2024-01-02"), ("time", "2024-01-04"),
-        ("url", "/2024/01/05/"), ("sitemap", "2024-01-06T00:00:00+00:00"),
+        ("jsonld", "2024-01-01"),
+        ("jsonld", "2024-01-09"),
+        ("meta", "2024-01-02"),
+        ("time", "2024-01-04"),
+        ("url", "/2024/01/05/"),
+        ("sitemap", "2024-01-06T00:00:00+00:00"),
     ]
     assert dates.choose_modified_at(found, NOW) == datetime(2024, 1, 8, tzinfo=UTC)
 
@@ -127,10 +140,17 @@ def test_htmldate_candidate_respects_now() -> None:
     ("candidates", "expected_local", "expected_source"),
     [
         # the same instant stated with the publisher's offset elsewhere on the page
-        ([cand("jsonld", "2023-11-09T02:11:03+00:00"), cand("meta", "2023-11-08T21:11:03-05:00")],
-         "2023-11-08T21:11:03-05:00", "jsonld"),
+        (
+            [cand("jsonld", "2023-11-09T02:11:03+00:00"), cand("meta", "2023-11-08T21:11:03-05:00")],
+            "2023-11-08T21:11:03-05:00",
+            "jsonld",
+        ),
         # a naive local wall-clock time reveals the offset (-6 h)
-        ([cand("jsonld", "2023-11-09T05:30:59Z"), cand("time", "2023-11-08 23:30:59")], "2023-11-08T23:30:59-06:00", "jsonld"),
+        (
+            [cand("jsonld", "2023-11-09T05:30:59Z"), cand("time", "2023-11-08 23:30:59")],
+            "2023-11-08T23:30:59-06:00",
+            "jsonld",
+        ),
         # a UTC time just after midnight with yesterday's day in the URL: a publisher west of UTC
         ([cand("jsonld", "2020-02-18T02:18:11Z"), cand("url", "/2020/02/17/")], "2020-02-17T23:18:11-03:00", "jsonld"),
         # ... but not 11 hours away: the URL day is then not a time-zone effect
@@ -177,7 +197,10 @@ def test_labelled_text_dates(snippet: str, day: str | None) -> None:
     [
         ('<time class="node-create-date">31.03.2020</time>', "2020-03-31"),
         ('<time class="published">March 5, 2020</time>', "2020-03-05"),
-        ('<div class="post-meta"><time class="pubdate" datetime="2021-02-03T10:00:00+01:00">Feb 3</time></div>', "2021-02-03"),
+        (
+            '<div class="post-meta"><time class="pubdate" datetime="2021-02-03T10:00:00+01:00">Feb 3</time></div>',
+            "2021-02-03",
+        ),
         ("<time>sometime last week</time>", None),
     ],
 )
@@ -202,13 +225,17 @@ def test_time_element_dates(snippet: str, day: str | None) -> None:
     ],
 )
 def test_printed_date_formats(printed: str, day: str | None) -> None:
-    tree = lxml_html.fromstring(f'<html><body><article><time class="published">{printed}</time></article></body></html>')
+    tree = lxml_html.fromstring(
+        f'<html><body><article><time class="published">{printed}</time></article></body></html>'
+    )
     found = [c for c in dates.date_candidates(tree, "https://e.com/x") if c.source == "time"]
     assert (found[0].value.date().isoformat() if found and found[0].value else None) == day
 
 
 def test_canonical_url_date_used_when_fetched_url_has_none() -> None:
-    found = dates.date_candidates(None, "https://feeds.example.com/~r/x/abc", canonical_url="https://e.com/2021/02/03/story")
+    found = dates.date_candidates(
+        None, "https://feeds.example.com/~r/x/abc", canonical_url="https://e.com/2021/02/03/story"
+    )
     assert [(c.source, c.value.date().isoformat() if c.value else None) for c in found] == [("url", "2021-02-03")]
 
 
@@ -232,7 +259,7 @@ def test_headline_date_ranks_below_structured_sources() -> None:
     ],
 )
 def test_rejected_dates_name_each_refused_date(raw: str, source: str, problem: str | None) -> None:
-    now = datetime(2026, 11, 25, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 25, tzinfo=UTC)
     found = dates.rejected_dates([dates.Candidate(source, raw, dates.parse_datetime(raw))], now)
     if problem is None:
         assert found == ()

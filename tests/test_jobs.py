@@ -32,8 +32,11 @@ def test_example_job_loads_every_documented_field() -> None:
     assert job.topics[0].terms["es"] == ("La Habana", "cubano*", "cubana*")
     assert [s.kind for s in job.sources] == ["feed", "sitemap", "listing"]
     assert job.sources[1].max_age_days == 2
-    assert job.monitor.adaptive and job.monitor.revisit_offsets == (timedelta(hours=1), timedelta(hours=6),
-                                                                    timedelta(hours=24))
+    assert job.monitor.adaptive and job.monitor.revisit_offsets == (
+        timedelta(hours=1),
+        timedelta(hours=6),
+        timedelta(hours=24),
+    )
     assert job.path == ROOT / "docs" / "example-job.toml"
 
 
@@ -70,7 +73,7 @@ def test_minimal_job_gets_defaults_and_name_from_file_stem() -> None:
 
 def test_job_is_frozen_and_picklable() -> None:
     job = jobs.load_job(FIXTURES / "minimal.toml")
-    with pytest.raises(Exception):
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
         job.name = "other"  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(job)) == job
 
@@ -81,7 +84,7 @@ def test_hosts_keep_explicit_ports_for_loopback_sites(tmp_path: Path) -> None:
         '[[topics]]\nname = "t"\nquery = "x"\n'
         '[[sources]]\nname = "a"\nkind = "feed"\nurl = "http://127.0.0.1:8001/rss.xml"\n'
         '[[sources]]\nname = "b"\nkind = "listing"\nurl = "http://127.0.0.1:8002/news/"\n'
-        "allowed_domains = [\"127.0.0.1:8002\", \"cdn.example.org\"]\narticle_patterns = ['/news/\\d+']\n",
+        'allowed_domains = ["127.0.0.1:8002", "cdn.example.org"]\narticle_patterns = [\'/news/\\d+\']\n',
         encoding="utf-8",
     )
     assert jobs.load_job(path).hosts == frozenset({"127.0.0.1:8001", "127.0.0.1:8002", "cdn.example.org"})
@@ -120,7 +123,12 @@ def test_cron_schedule_builds_a_cron_trigger_in_its_timezone() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("90s", timedelta(seconds=90)), ("1h30m", timedelta(minutes=90)), ("1.5h", timedelta(minutes=90)), (5, timedelta(seconds=5))],
+    [
+        ("90s", timedelta(seconds=90)),
+        ("1h30m", timedelta(minutes=90)),
+        ("1.5h", timedelta(minutes=90)),
+        (5, timedelta(seconds=5)),
+    ],
 )
 def test_parse_duration(text: str | int, expected: timedelta) -> None:
     assert jobs.parse_duration(text) == expected
@@ -160,7 +168,9 @@ BROKEN_JOBS = [
 
 
 @pytest.mark.parametrize(("name", "line", "field", "message"), BROKEN_JOBS, ids=[b[0] for b in BROKEN_JOBS])
-def test_broken_job_error_names_file_line_and_field(name: str, line: int | None, field: str | None, message: str) -> None:
+def test_broken_job_error_names_file_line_and_field(
+    name: str, line: int | None, field: str | None, message: str
+) -> None:
     path = BROKEN / name
     with pytest.raises(JobError) as caught:
         jobs.load_job(path)
@@ -277,14 +287,21 @@ def test_syntax_error_line_splits_tomllib_messages(message: str, expected: tuple
     assert tomlmap.syntax_error_line(message) == expected
 
 
-@pytest.mark.parametrize(("monitor", "message"), [
-    ({"min_interval": "2h", "max_interval": "1h"}, "max_interval must not be shorter than min_interval"),
-    ({"min_interval": "30s"}, "min_interval must be at least 1 minute"),
-    ({"revisit": ["1h", "soon"]}, "is not a duration"),
-    ({"validator_audit_every": -1}, "greater than or equal to 0"),
-])
+@pytest.mark.parametrize(
+    ("monitor", "message"),
+    [
+        ({"min_interval": "2h", "max_interval": "1h"}, "max_interval must not be shorter than min_interval"),
+        ({"min_interval": "30s"}, "min_interval must be at least 1 minute"),
+        ({"revisit": ["1h", "soon"]}, "is not a duration"),
+        ({"validator_audit_every": -1}, "greater than or equal to 0"),
+    ],
+)
 def test_monitor_settings_are_validated(monitor: dict[str, object], message: str) -> None:
-    data = {"name": "j", "monitor": monitor, "topics": [{"name": "t", "terms": {"any": ["x"]}}],
-            "sources": [{"name": "s", "kind": "feed", "url": "https://e.com/f"}]}
+    data = {
+        "name": "j",
+        "monitor": monitor,
+        "topics": [{"name": "t", "terms": {"any": ["x"]}}],
+        "sources": [{"name": "s", "kind": "feed", "url": "https://e.com/f"}],
+    }
     with pytest.raises(pydantic.ValidationError, match=message):
         jobs.Job.model_validate(data)

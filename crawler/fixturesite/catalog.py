@@ -80,7 +80,9 @@ def _sites(bases: Bases) -> dict[str, Site]:
     )
     return {
         "a": Site("a", "La Gaceta / The Gazette", bases.a, nav, HAVANA, "La Gaceta · The Gazette"),
-        "b": Site("b", "Diario del Caribe", bases.b, (("Portada", "/"), ("Clima", "/clima")), CARACAS, "Diario del Caribe"),
+        "b": Site(
+            "b", "Diario del Caribe", bases.b, (("Portada", "/"), ("Clima", "/clima")), CARACAS, "Diario del Caribe"
+        ),
     }
 
 
@@ -197,7 +199,9 @@ def build(bases: Bases, now: datetime, *, slow_seconds: float, crawl_delay: floa
     routes["b"] |= _routes_b(ctx)
     robots = {"a": ("/private/",), "b": ()}
     for key, disallow in robots.items():
-        text = pages.robots(disallow=disallow, crawl_delay=crawl_delay, sitemap=bases.a + "/sitemap.xml" if key == "a" else None)
+        text = pages.robots(
+            disallow=disallow, crawl_delay=crawl_delay, sitemap=bases.a + "/sitemap.xml" if key == "a" else None
+        )
         routes[key]["/robots.txt"] = Response(200, "text/plain; charset=utf-8", text.encode())
     bench_specs: tuple[ArticleSpec, ...] = ()
     if extra_articles:
@@ -225,7 +229,12 @@ def _feeds_a(ctx: _Ctx) -> dict[str, Response]:
         ("Protest coverage (removed)", a + NOT_FOUND_PATH, "This story was removed.", now - timedelta(hours=2)),
         ("Maduro: the full interview", a + SLOW_PATH, "Our exclusive interview.", now - timedelta(hours=1)),
         ("PDVSA annual report (PDF)", a + PDF_PATH, "Download the report.", now - timedelta(hours=11)),
-        ("Partner report on Cuba", ctx.bases.offsite + OFFSITE_FEED_PATH, "From our partner.", now - timedelta(hours=13)),
+        (
+            "Partner report on Cuba",
+            ctx.bases.offsite + OFFSITE_FEED_PATH,
+            "From our partner.",
+            now - timedelta(hours=13),
+        ),
     ]
     atom_entries = [(s.title, s.url, _lead(s), s.published_at) for s in ctx.linked("atom")]
     atom_entries.append(("Error del servidor", a + ERROR_PATH, "No disponible.", now - timedelta(hours=19)))
@@ -266,12 +275,18 @@ def _pages_a(ctx: _Ctx) -> dict[str, Response]:
     extra = (("Partner column on Venezuela", ctx.bases.offsite + OFFSITE_LISTING_PATH, "Opinion."),)
     out = {"/en/latest": _html(pages.listing(site, "Latest news", listed, extra, now))}
     for path, lang, title in (
-        ("/en/americas", "en", "Americas"), ("/en/sports", "en", "Sports"), ("/en/weather", "en", "Weather"),
-        ("/en/culture", "en", "Culture"), (SECTION_TRAP_PATH, "es", "América Latina"),
-        ("/es/deportes", "es", "Deportes"), ("/es/tiempo", "es", "El tiempo"),
+        ("/en/americas", "en", "Americas"),
+        ("/en/sports", "en", "Sports"),
+        ("/en/weather", "en", "Weather"),
+        ("/en/culture", "en", "Culture"),
+        (SECTION_TRAP_PATH, "es", "América Latina"),
+        ("/es/deportes", "es", "Deportes"),
+        ("/es/tiempo", "es", "El tiempo"),
     ):
         prefix = path.removesuffix("/portada") + "/"
-        teasers = tuple((s.title, s.path, s.text[:160]) for s in ctx.specs if s.site == "a" and s.path.startswith(prefix))
+        teasers = tuple(
+            (s.title, s.path, s.text[:160]) for s in ctx.specs if s.site == "a" and s.path.startswith(prefix)
+        )
         out[path] = _html(pages.section(site, lang=lang, title=title, teasers=teasers, now=now))
     top = tuple((s.title, s.path, s.text[:120]) for s in ctx.linked("rss")[:6])
     # the homepage announces the RSS and Atom feeds (what a `site` source discovers), not the broken one
@@ -308,25 +323,98 @@ def _routes_b(ctx: _Ctx) -> dict[str, Response]:
 def _offsite_view(bases: Bases) -> ArticleView:
     """Whatever the offsite host serves: a plausible on-topic article, so a leak would be stored and seen."""
     return ArticleView(
-        title="Partner report: Cuba and Venezuela", dek="Served by a host no job may crawl.", author="Partner",
-        section="World", lang="en", canonical=bases.offsite + OFFSITE_TARGET_PATH,
+        title="Partner report: Cuba and Venezuela",
+        dek="Served by a host no job may crawl.",
+        author="Partner",
+        section="World",
+        lang="en",
+        canonical=bases.offsite + OFFSITE_TARGET_PATH,
         paragraphs=("Cuba and Venezuela signed new agreements, the partner site reports. " * 8,),
-        published=datetime(2020, 1, 1).astimezone(), date_in_html="none",
+        published=datetime(2020, 1, 1).astimezone(),
+        date_in_html="none",
     )
 
 
 def _traps(bases: Bases) -> tuple[TrapSpec, ...]:
     a, off = bases.a, bases.offsite
     return (
-        TrapSpec("not-found", "a", a + NOT_FOUND_PATH, 404, "error_gone", ("rss",), "feed entry whose page answers 404 (final: not fetched again)"),
-        TrapSpec("server-error", "a", a + ERROR_PATH, 500, "error_http", ("atom",), "feed entry whose page answers 500"),
-        TrapSpec("slow", "a", a + SLOW_PATH, 200, "error_timeout", ("rss",), "answers only after slow_seconds (> the job timeout)"),
+        TrapSpec(
+            "not-found",
+            "a",
+            a + NOT_FOUND_PATH,
+            404,
+            "error_gone",
+            ("rss",),
+            "feed entry whose page answers 404 (final: not fetched again)",
+        ),
+        TrapSpec(
+            "server-error", "a", a + ERROR_PATH, 500, "error_http", ("atom",), "feed entry whose page answers 500"
+        ),
+        TrapSpec(
+            "slow",
+            "a",
+            a + SLOW_PATH,
+            200,
+            "error_timeout",
+            ("rss",),
+            "answers only after slow_seconds (> the job timeout)",
+        ),
         TrapSpec("pdf", "a", a + PDF_PATH, 200, "not_html", ("rss", "listing"), "application/pdf"),
-        TrapSpec("soft-404", "a", a + SOFT_404_PATH, 200, "not_article", ("listing",), "'Page not found' served with 200"),
-        TrapSpec("section-page", "a", a + SECTION_TRAP_PATH, 200, "not_article", ("listing",), "section front matching the article pattern"),
-        TrapSpec("old-path-redirect", "a", a + OLD_PATH, 301, "duplicate_url", ("listing",), f"301 to the {ALIAS_KEY} article"),
-        TrapSpec("offsite-feed-entry", "offsite", off + OFFSITE_FEED_PATH, 200, "skipped_offsite", ("rss",), "feed entry on a host outside the job"),
-        TrapSpec("offsite-listing-link", "offsite", off + OFFSITE_LISTING_PATH, 200, "skipped_offsite", ("listing",), "listing link to a host outside allowed_domains"),
-        TrapSpec("offsite-redirect", "a", a + OFFSITE_REDIRECT_PATH, 302, "skipped_offsite", ("listing",), "302 from site A to the offsite host"),
-        TrapSpec("broken-feed", "a", a + "/broken.rss", 200, "error_source", ("job",), "RSS with malformed XML; its one entry is an article also in /feed.rss"),
+        TrapSpec(
+            "soft-404", "a", a + SOFT_404_PATH, 200, "not_article", ("listing",), "'Page not found' served with 200"
+        ),
+        TrapSpec(
+            "section-page",
+            "a",
+            a + SECTION_TRAP_PATH,
+            200,
+            "not_article",
+            ("listing",),
+            "section front matching the article pattern",
+        ),
+        TrapSpec(
+            "old-path-redirect",
+            "a",
+            a + OLD_PATH,
+            301,
+            "duplicate_url",
+            ("listing",),
+            f"301 to the {ALIAS_KEY} article",
+        ),
+        TrapSpec(
+            "offsite-feed-entry",
+            "offsite",
+            off + OFFSITE_FEED_PATH,
+            200,
+            "skipped_offsite",
+            ("rss",),
+            "feed entry on a host outside the job",
+        ),
+        TrapSpec(
+            "offsite-listing-link",
+            "offsite",
+            off + OFFSITE_LISTING_PATH,
+            200,
+            "skipped_offsite",
+            ("listing",),
+            "listing link to a host outside allowed_domains",
+        ),
+        TrapSpec(
+            "offsite-redirect",
+            "a",
+            a + OFFSITE_REDIRECT_PATH,
+            302,
+            "skipped_offsite",
+            ("listing",),
+            "302 from site A to the offsite host",
+        ),
+        TrapSpec(
+            "broken-feed",
+            "a",
+            a + "/broken.rss",
+            200,
+            "error_source",
+            ("job",),
+            "RSS with malformed XML; its one entry is an article also in /feed.rss",
+        ),
     )

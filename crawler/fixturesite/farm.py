@@ -39,7 +39,7 @@ class _LogServer(server._Server):
     def __init__(self, address: str) -> None:
         super().__init__(address)
         self.RequestHandlerClass = _LogHandler
-        self.log: list[tuple[float, str]] = []
+        self.log: list[tuple[float, str]] = []  # type: ignore[assignment]  # (time, path), not server.Logged
 
 
 @dataclass
