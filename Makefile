@@ -35,6 +35,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/dates.py
 	$(BIN)/python bench/dedup.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/freshness.py
+	$(BIN)/python bench/scaleout.py
+	$(BIN)/python bench/page_memory.py
 
 .PHONY: compose-check
 compose-check: $(STAMP)  ## validate docker-compose.yml against the compose spec (no Docker needed)
