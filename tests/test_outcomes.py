@@ -69,3 +69,20 @@ def test_a_10_kb_url_is_stored_with_its_aliases_and_seen_row(conn: psycopg.Conne
     assert again[0][1] == outcomes.DUPLICATE_URL  # the hash key still makes the URL unique
     assert conn.execute("SELECT count(*) FROM article_urls").fetchone() == (2,)
     assert store.known_urls(conn, "job1", [url, "http://a.test/other"]) == {url}
+
+
+def test_run_summary_columns_are_derived_from_the_counters(conn: psycopg.Connection) -> None:
+    run_id = store.start_run(conn, "job1")
+    counters = {o.value: n for n, o in enumerate(outcomes.Outcome, start=1)}
+    store.finish_run(conn, run_id, status="succeeded", counters=counters)
+    row = conn.execute(
+        "SELECT fetched, stored, duplicates, errors, errors_by_kind FROM crawl_runs WHERE id = %s", (run_id,)
+    ).fetchone()
+    errors = {o.value: counters[o.value] for o in outcomes.ERRORS}
+    assert row == (
+        counters["fetched"],
+        counters["stored"],
+        counters["duplicate_url"] + counters["duplicate_content"],
+        sum(errors.values()),
+        errors,
+    )

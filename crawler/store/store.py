@@ -67,17 +67,6 @@ def known_urls(conn: psycopg.Connection, job: str, candidates: Sequence[str]) ->
 
 # --- runs ----------------------------------------------------------------------------------------
 
-#: crawl_runs columns and the outcomes summed into each
-RUN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "discovered": (outcomes.DISCOVERED,),
-    "fetched": (outcomes.FETCHED,),
-    "skipped_known": (outcomes.SKIPPED_KNOWN,),
-    "skipped_robots": (outcomes.SKIPPED_ROBOTS,),
-    "extracted": (outcomes.EXTRACTED,),
-    "off_topic": (outcomes.OFF_TOPIC,),
-    "stored": (outcomes.STORED,),
-    "duplicates": (outcomes.DUPLICATE_URL, outcomes.DUPLICATE_CONTENT),
-}
 
 
 def start_run(conn: psycopg.Connection, job: str, *, trigger: str = "cli", status: str = "running") -> int:
@@ -99,14 +88,9 @@ def record_skipped_run(conn: psycopg.Connection, job: str, *, trigger: str, mess
 
 
 def _counter_params(counters: dict[str, int]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for column, names in RUN_COLUMNS.items():
-        params[column] = sum(counters.get(n, 0) for n in names)
-    errors = {k: v for k, v in counters.items() if k in outcomes.ERRORS and v}
-    params["errors"] = sum(errors.values())
-    params["errors_by_kind"] = Jsonb(errors)
-    params["counters"] = Jsonb({k: v for k, v in sorted(counters.items()) if v})
-    return params
+    """Every non-zero outcome counter by name: the one place a run's counters live (the summary columns
+    of crawl_runs are generated from it, migration 0017)."""
+    return {"counters": Jsonb({k: v for k, v in sorted(counters.items()) if v})}
 
 
 def finish_run(
@@ -119,7 +103,7 @@ def finish_run(
 
 
 def progress_run(conn: psycopg.Connection, run_id: int, counters: dict[str, int]) -> None:
-    """Write a running run's counters (columns and jsonb alike): a killed run's row shows its last flush."""
+    """Write a running run's counters: a killed run's row shows its last flush."""
     with conn.transaction():
         conn.execute(_q("progress_run"), {"id": run_id, **_counter_params(counters)})
 

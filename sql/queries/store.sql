@@ -65,19 +65,12 @@ RETURNING id;
 
 -- name: finish_run
 UPDATE crawl_runs
-SET status = %(status)s, finished_at = now(), message = %(message)s,
-    discovered = %(discovered)s, fetched = %(fetched)s, skipped_known = %(skipped_known)s,
-    skipped_robots = %(skipped_robots)s, extracted = %(extracted)s, off_topic = %(off_topic)s,
-    stored = %(stored)s, duplicates = %(duplicates)s, errors = %(errors)s,
-    errors_by_kind = %(errors_by_kind)s, counters = %(counters)s
+SET status = %(status)s, finished_at = now(), message = %(message)s, counters = %(counters)s
 WHERE id = %(id)s;
 
 -- name: progress_run
 UPDATE crawl_runs
-SET discovered = %(discovered)s, fetched = %(fetched)s, skipped_known = %(skipped_known)s,
-    skipped_robots = %(skipped_robots)s, extracted = %(extracted)s, off_topic = %(off_topic)s,
-    stored = %(stored)s, duplicates = %(duplicates)s, errors = %(errors)s,
-    errors_by_kind = %(errors_by_kind)s, counters = %(counters)s
+SET counters = %(counters)s
 WHERE id = %(id)s AND status = 'running';
 
 -- name: fail_stale_runs
