@@ -71,3 +71,13 @@ def test_edited_migration_is_one_clean_line_from_the_cli(db_url: str) -> None:
     assert done.stderr.strip().splitlines() == [
         "mediamon: migration 0001_init.sql was changed after it was applied; add a new migration instead"
     ]
+
+
+def test_a_reader_holding_the_migration_lock_does_not_block_an_up_to_date_migrate(db_url: str) -> None:
+    # Every crawl migrates first; the read-only role can take any advisory lock, so the up-to-date check
+    # must not wait for it. lock_timeout makes a regression fail fast instead of hanging the test.
+    with psycopg.connect(db_url, autocommit=True) as reader, psycopg.connect(db_url) as crawler:
+        reader.execute("SET ROLE mediamon_reader")
+        reader.execute("SELECT pg_advisory_lock(%s)", (migrate.MIGRATION_LOCK,))
+        crawler.execute("SET lock_timeout = '2s'")
+        assert migrate.migrate(crawler) == []

@@ -34,6 +34,14 @@ def checksum(sql: str) -> str:
     return hashlib.sha256(sql.encode("utf-8")).hexdigest()
 
 
+def _up_to_date(conn: psycopg.Connection, pending: list[tuple[int, str, str]]) -> bool:
+    """Every migration file is applied, unchanged (read without the lock; a miss falls back to the locked path)."""
+    if conn.execute("SELECT to_regclass('schema_migrations')").fetchone() == (None,):
+        return False
+    done = {v: c for v, c in conn.execute("SELECT version, checksum FROM schema_migrations")}
+    return all(done.get(version) == checksum(sql) for version, _name, sql in pending)
+
+
 def migrate(conn: psycopg.Connection, folder: Traversable | None = None) -> list[int]:
     """Apply pending migrations; return the versions applied. Safe to run twice and concurrently.
 
@@ -44,6 +52,11 @@ def migrate(conn: psycopg.Connection, folder: Traversable | None = None) -> list
         conn.commit()
     conn.autocommit = True
     applied_now: list[int] = []
+    if _up_to_date(conn, pending):
+        # The common case (every crawl migrates first) takes no lock: an advisory lock can be taken by any
+        # role, so a session holding this key (the read-only analyst role included) would otherwise
+        # block every crawl. Only a real schema change waits for the lock.
+        return applied_now
     conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
     try:
         conn.execute(_BOOKKEEPING)
