@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
+import pytest
 
 from crawler.fetch import conditional, docstate, polling
 from crawler.jobs import jobs
@@ -153,3 +154,37 @@ def test_failed_fetches_are_retried_until_their_first_failure_is_too_old(conn: p
                  "('watch', 'https://e.com/old', 'error_timeout', 'x', %s)", (T0,))
     conn.execute("INSERT INTO crawl_seen (job, url, outcome) VALUES ('watch', 'https://e.com/done', 'stored')")
     assert monitor.retry_urls(conn, "watch", T0 - 7 * 24 * H, 10) == ["https://e.com/timeout"]
+
+
+def _held_poll_after_finish(db_url: str, status: str) -> tuple[Any, ...]:
+    """A run reads a feed (new ETag, Last-Modified, body hash), then ends with `status`: the feed's row."""
+    from crawler.store import writer
+
+    job = _job(adaptive=False)
+    with psycopg.connect(db_url) as conn:
+        ids = store.upsert_sources(conn, job.name, job.sources)
+        run_id = store.start_run(conn, job.name)
+    doc_id = ids["https://e.com/busy.rss"]
+    state = polling.observe(polling.PollState(), now=T0, new_items=5, ok=True, bounds=BOUNDS)
+    dbw = writer.Writer(db_url, job.name, run_id)
+    dbw.hold_poll(doc_id, docstate.Poll(conditional.Validators('"v1"', "Mon, 02 Mar 2026 08:00:00 GMT"), "h1",
+                                        True, state, "ok"))
+    try:
+        dbw.finish(status, {}, None)
+    finally:
+        dbw.close()
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute("SELECT etag, last_modified, body_hash, last_polled_at FROM sources WHERE id = %s",
+                           (doc_id,)).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+@pytest.mark.parametrize("status", ["failed", "interrupted"])
+def test_a_run_that_did_not_complete_leaves_no_validators_to_skip_by(db_url: str, status: str) -> None:
+    assert _held_poll_after_finish(db_url, status) == (None, None, None, None)
+
+
+@pytest.mark.parametrize("status", ["succeeded", "partial"])
+def test_a_completed_run_saves_the_validators_it_read(db_url: str, status: str) -> None:
+    assert _held_poll_after_finish(db_url, status) == ('"v1"', "Mon, 02 Mar 2026 08:00:00 GMT", "h1", T0)

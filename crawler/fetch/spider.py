@@ -220,7 +220,10 @@ class JobSpider(scrapy.Spider):
         status = outcomes.ERROR_SOURCE if error else "ok"
         self.run.db.note_source(doc.root_id or doc.id, status)  # the run's status: sources read or not
         poll = docstate.Poll(validators, digest, audited, state, status, error)
-        await self.run.db.record_poll(doc.id, poll)
+        if ok:  # saved when the run completes: a run that stops early leaves the next one reading it again
+            self.run.db.hold_poll(doc.id, poll)
+        else:  # keeps the last good poll's validators: written now, for the error streak's backoff
+            await self.run.db.record_poll(doc.id, poll)
         if error:
             await self.run.db.call_source_status(None, outcomes.ERROR_SOURCE, error, doc.url)
 

@@ -8,7 +8,7 @@ decide when a known article is fetched again. `due_sources(conn, job, now)` is t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,18 +58,26 @@ def add_child(conn: psycopg.Connection, job: str, parent_id: int, url: str, kind
     return int(row[0])
 
 
-def record_poll(conn: psycopg.Connection, doc_id: int, poll: docstate.Poll) -> None:
+def _poll_params(doc_id: int, poll: docstate.Poll) -> dict[str, Any]:
     state = poll.state
+    return {"id": doc_id, "etag": poll.validators.etag, "last_modified": poll.validators.last_modified,
+            "body_hash": poll.body_hash, "audited": poll.audited, "rate_items": state.items,
+            "rate_hours": state.hours, "rate_profile": list(state.profile), "error_streak": state.errors,
+            "last_polled_at": state.last_polled_at,
+            "last_new_at": state.last_new_at, "next_poll_at": state.next_poll_at, "status": poll.status,
+            "error": poll.error}
+
+
+def record_poll(conn: psycopg.Connection, doc_id: int, poll: docstate.Poll) -> None:
+    record_polls(conn, {doc_id: poll})
+
+
+def record_polls(conn: psycopg.Connection, polls: Mapping[int, docstate.Poll]) -> None:
+    """Write polls (document id -> what its poll showed) in one transaction."""
+    if not polls:
+        return
     with conn.transaction():
-        conn.execute(
-            _q("record_poll"),
-            {"id": doc_id, "etag": poll.validators.etag, "last_modified": poll.validators.last_modified,
-             "body_hash": poll.body_hash, "audited": poll.audited, "rate_items": state.items,
-             "rate_hours": state.hours, "rate_profile": list(state.profile), "error_streak": state.errors,
-             "last_polled_at": state.last_polled_at,
-             "last_new_at": state.last_new_at, "next_poll_at": state.next_poll_at, "status": poll.status,
-             "error": poll.error},
-        )
+        conn.cursor().executemany(_q("record_poll"), [_poll_params(i, p) for i, p in polls.items()])
 
 
 def set_host_verdict(conn: psycopg.Connection, host: str, verdict: str, detail: str, url: str) -> None:

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 #: page checks (article validators, change-capture hints) written per statement batch
 CHECKS_BATCH = 100
+#: run statuses whose reading of a document is complete: only they may let a later run skip the document
+COMPLETED = frozenset({"succeeded", "partial"})
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class Writer:
         self.on_lost: Callable[[str], None] | None = None
         #: source id -> statuses its documents ended with this run ("ok" or "error_source")
         self.source_results: dict[int, set[str]] = {}
+        #: document id -> a poll that read it (new validators, body hash, next poll time): written by finish()
+        #: only if the run completed, so a failed, interrupted or killed run leaves the next one reading it again
+        self.read_polls: dict[int, docstate.Poll] = {}
 
     # -- the retry loop (runs on the database thread)
 
@@ -147,6 +152,10 @@ class Writer:
         with contextlib.suppress(db.DatabaseUnavailable):  # the run is stopping; its status says why
             await self._call(monitor.record_poll, doc_id, poll)
 
+    def hold_poll(self, doc_id: int, poll: docstate.Poll) -> None:
+        """A document was read: its poll is written with the run's closing only if the run completes."""
+        self.read_polls[doc_id] = poll
+
     def submit_record_poll(self, doc_id: int, poll: docstate.Poll) -> None:
         self.executor.submit(self._quiet, monitor.record_poll, doc_id, poll)
 
@@ -214,19 +223,27 @@ class Writer:
             await self._call(store.progress_run, self.run_id, counters)
 
     def finish(self, status: str, counters: dict[str, int], message: str | None) -> None:
-        self.flush_checks()
         """Close the run's row (synchronous, after the reactor stopped), with one outage window of retries.
 
-        Raises db.DatabaseUnavailable when the database stays gone for half an outage window: the row is
-        then closed by the parent, or by the next run of the job.
+        A completed run (`COMPLETED`) writes its held polls in the same transaction: a document's validators
+        and body hash are saved only once every link read from it was followed. Raises db.DatabaseUnavailable
+        when the database stays gone for half an outage window: the row is then closed by the parent, or by
+        the next run of the job.
         """
+        self.flush_checks()
         self.executor.shutdown(wait=True)
         self.lost = None  # half an outage window more for the last word
         retry, self.retry = self.retry, Retry(self.retry.outage_seconds / 2, self.retry.first_backoff,
                                               self.retry.max_backoff)
+        polls = self.read_polls if status in COMPLETED else {}
+
+        def close(conn: psycopg.Connection) -> None:
+            with conn.transaction():
+                monitor.record_polls(conn, polls)
+                store.finish_run(conn, self.run_id, status=status, counters=counters, message=message)
+
         try:
-            self._retrying(lambda conn: store.finish_run(conn, self.run_id, status=status, counters=counters,
-                                                         message=message))
+            self._retrying(close)
         finally:
             self.retry = retry
 
