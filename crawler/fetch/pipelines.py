@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from crawler import models, outcomes
+from crawler.fetch import pagepool
 from crawler.run import work
 from crawler.store import db
 
@@ -33,7 +32,7 @@ class PagePipeline:
         self.workers, self.batch_size, self.flush_seconds = workers, batch_size, flush_seconds
         self.buffer: list[models.Page | models.Ended] = []
         self.last_flush = time.monotonic()
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: pagepool.PagePool | None = None
         self.closing = False
         self.revisits: set[str] = set()  # canonical URLs of known articles fetched again (change capture)
 
@@ -59,35 +58,27 @@ class PagePipeline:
             max_page_bytes=job.limits.max_page_bytes,
         )
         self.worker_config = config
-        self.pool = self._new_pool()
+        self.pool = pagepool.PagePool(workers=self.workers, initializer=work.init_worker, initargs=(config,),
+                                      pages_per_worker=work.WORKER_MAX_PAGES)  # recycled: caches do not grow
         # pages must not wait for the next page to be stored (the last ones of a run, or while only
         # slow requests are in flight): flush on a timer too
         self.stop_ticker = asyncio.Event()
         self.ticker = asyncio.get_running_loop().create_task(self._tick())
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        # spawn: a fork of a process running a Twisted reactor and a psycopg connection is not safe
-        return ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=work.init_worker,
-            initargs=(self.worker_config,),
-            max_tasks_per_child=work.WORKER_MAX_PAGES,  # recycled: library caches do not grow for ever
-        )
-
     async def _extract(self, fetched: work.Fetched) -> models.Page | models.Ended:
         """One page through the pool. A worker that dies (its memory limit, a crash in C) breaks the
         pool: it is rebuilt and the page tried once more, so a bad page costs one extract_failed."""
-        loop = asyncio.get_running_loop()
+        if self.pool is None:
+            raise RuntimeError("the page pipeline is not open")
         for attempt in (1, 2):
-            pool = self.pool
+            executor = None
             try:
-                return await loop.run_in_executor(pool, work.process_page, fetched)
+                executor, future = self.pool.submit(work.process_page, fetched)
+                result: models.Page | models.Ended = await asyncio.wrap_future(future)
+                return result
             except BrokenProcessPool as exc:
-                if pool is not None and self.pool is pool and not self.closing:
+                if executor is not None and not self.closing and self.pool.rebuild(executor):
                     log.warning("extraction worker died: pool rebuilt", extra={"url": fetched.url, "error": repr(exc)})
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    self.pool = self._new_pool()
                 if attempt == 2 or self.closing:
                     return models.Ended(tuple(u for u, _ in fetched.aliases), outcomes.EXTRACT_FAILED,
                                         "extraction worker died (memory limit or crash)")
@@ -162,4 +153,4 @@ class PagePipeline:
             await self.flush()
         finally:
             if self.pool is not None:
-                self.pool.shutdown(wait=True, cancel_futures=True)
+                self.pool.shutdown()

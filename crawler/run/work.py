@@ -7,7 +7,8 @@ the worker (README, "Reliability"):
 - the parser gets at most `MAX_PARSE_BYTES` of a page (cut at a tag boundary): parsing costs up
   to a few hundred times its input in memory, so this bounds one page's cost (~200-400 MB);
 - after a page over `TRIM_AFTER_BYTES` the worker returns freed memory to the OS (gc + malloc_trim);
-- the pool replaces each worker after `WORKER_MAX_PAGES` pages (slow growth of library caches);
+- the pool is replaced after `WORKER_MAX_PAGES` pages per worker (slow growth of library caches;
+  `crawler.fetch.pagepool`, not `max_tasks_per_child`, which can deadlock: gh-115634);
 - `RLIMIT_AS` caps a worker's address space at `WORKER_MEMORY_LIMIT`: a page that still needs more
   fails alone as ``extract_failed`` (MemoryError, or the worker dies and the pool is rebuilt);
 - the worker dies with the crawl process (`lifeline.set_death_signal`).
@@ -34,7 +35,7 @@ from crawler.store import dedup
 MAX_PARSE_BYTES = 1_000_000
 #: a page at least this large is followed by returning freed memory to the OS
 TRIM_AFTER_BYTES = 500_000
-#: pages a worker extracts before the pool replaces it
+#: pages per worker extracted before the pool is replaced (crawler.fetch.pagepool)
 WORKER_MAX_PAGES = 200
 #: address-space limit of one extraction worker (RLIMIT_AS, bytes)
 WORKER_MEMORY_LIMIT = 2 * 1024**3

@@ -1,0 +1,75 @@
+"""The extraction process pool, replaced whole after a number of pages (README, "Reliability").
+
+Workers are recycled so that slow growth of library caches cannot build up. This is not done with
+``ProcessPoolExecutor(max_tasks_per_child=...)``: on CPython 3.11 and 3.12, and 3.13+ releases before
+the fix of gh-115634, a worker that exits at its task limit is often not replaced (the executor
+mistakes a stale "idle worker" token for a live worker), and once the last worker has gone the pages
+queued behind it wait for ever: an inline crawl hung at ~1,400 of 2,000 pages that way.
+
+Instead, after `pages_per_worker` x workers pages the pool is retired and a fresh one takes the next
+page. A retired pool is shut down without cancelling: its workers finish the pages already queued to
+it and then exit. Each worker thus extracts about `pages_per_worker` pages on average.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+
+class PagePool:
+    """A spawn-context ProcessPoolExecutor that is replaced by a new one every `pages_per_worker` x
+    `workers` submissions (and on demand by `rebuild`, after a worker died and broke it)."""
+
+    def __init__(
+        self, *, workers: int, initializer: Callable[..., object], initargs: tuple[Any, ...], pages_per_worker: int
+    ) -> None:
+        if workers < 1 or pages_per_worker < 1:
+            raise ValueError("workers and pages_per_worker must be at least 1")
+        self.workers, self.initializer, self.initargs = workers, initializer, initargs
+        self.pages_per_pool = pages_per_worker * workers
+        self.submitted = 0  # pages given to the current executor
+        self.retired: list[ProcessPoolExecutor] = []
+        self.executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        # spawn: a fork of a process running a Twisted reactor and a psycopg connection is not safe
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=self.initializer,
+            initargs=self.initargs,
+        )
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> tuple[ProcessPoolExecutor, Future[Any]]:
+        """Run fn(*args) in a worker; returns the executor used (for `rebuild`) and the future."""
+        if self.submitted >= self.pages_per_pool:
+            old, self.executor, self.submitted = self.executor, self._new_executor(), 0
+            old.shutdown(wait=False, cancel_futures=False)  # its queued pages still complete
+            self.retired.append(old)
+        self.submitted += 1
+        executor = self.executor
+        try:
+            return executor, executor.submit(fn, *args)
+        except BrokenProcessPool as exc:  # a worker died earlier: the caller rebuilds and tries again
+            failed: Future[Any] = Future()
+            failed.set_exception(exc)
+            return executor, failed
+
+    def rebuild(self, broken: ProcessPoolExecutor) -> bool:
+        """Replace `broken` (a worker died) if it is still the current executor; True if replaced."""
+        if broken is not self.executor:
+            return False
+        broken.shutdown(wait=False, cancel_futures=True)
+        self.executor, self.submitted = self._new_executor(), 0
+        return True
+
+    def shutdown(self) -> None:
+        """Cancel pages not started, wait for every worker of every pool to exit."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        for old in self.retired:
+            old.shutdown(wait=True)
+        self.retired.clear()
