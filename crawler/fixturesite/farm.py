@@ -29,17 +29,18 @@ class _LogHandler(server._Handler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         with self.server.lock:
-            self.server.log.append((time.monotonic(), self.path))
+            self.server.arrivals.append((time.monotonic(), self.path))
         super().do_GET()
 
 
 class _LogServer(server._Server):
-    """A fixture host that also logs (monotonic time, path) of every request, as received."""
+    """A fixture host that also logs (monotonic time, path) of every request, as received (`arrivals`;
+    the base server's own `log` holds what it answered)."""
 
     def __init__(self, address: str) -> None:
         super().__init__(address)
         self.RequestHandlerClass = _LogHandler
-        self.log: list[tuple[float, str]] = []  # type: ignore[assignment]  # (time, path), not server.Logged
+        self.arrivals: list[tuple[float, str]] = []
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Farm:
     def log(self, base: str) -> list[tuple[float, str]]:
         s = next(s for s in self.servers if s.base == base)
         with s.lock:
-            return list(s.log)
+            return list(s.arrivals)
 
     def article_requests(self) -> Counter[str]:
         """How often each article URL was requested (feeds and robots.txt left out)."""
