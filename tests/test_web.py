@@ -209,7 +209,8 @@ def test_runs_page_shows_the_crawl_with_counters(full: TestClient, owner: psycop
 def test_sources_page_lists_every_source_with_status(full: TestClient, owner: psycopg.Connection) -> None:
     expected = {r[0]: r[1] for r in owner.execute("SELECT name, last_status FROM sources")}
     got = {s["name"]: s["last_status"] for s in full.get("/api/sources").json()["sources"]}
-    assert got == expected and len(got) == 6
+    # the 6 declared sources of the fixture job, plus the documents they announced (monitor: child sitemaps)
+    assert got == expected and len(got) >= 6
 
 
 def test_atom_feed_has_one_entry_per_story_newest_first(full: TestClient) -> None:
@@ -474,12 +475,11 @@ def test_token_auth_is_required_when_configured(db_url: str) -> None:
 # --- degrading gracefully on columns and tables of other features ----------------------------------
 
 
-def test_sources_show_next_poll_when_the_schema_has_it(seeded: tuple[TestClient, psycopg.Connection]) -> None:
+def test_sources_show_next_poll_once_one_is_scheduled(seeded: tuple[TestClient, psycopg.Connection]) -> None:
     client, conn = seeded
     conn.execute("INSERT INTO sources (job, name, kind, url, host) VALUES ('j', 'feed', 'feed', 'https://x/f', 'x')")
     conn.commit()
     assert "next poll</th>" not in client.get("/sources").text
-    conn.execute("ALTER TABLE sources ADD COLUMN next_poll_at timestamptz")
     conn.execute("UPDATE sources SET next_poll_at = '2030-01-02 03:04:00+00'")
     conn.commit()
     page = client.get("/sources").text
