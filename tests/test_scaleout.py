@@ -34,12 +34,6 @@ STAMP_NOISE = 0.1
 CRAWLER_NICENESS = 10
 
 
-WORKER_MODE_BROKEN = pytest.mark.skip(
-    reason="known bug, issue 12 left open: since per-source monitoring merged, worker host tasks on the 50-feed "
-    "farm finish without requesting any article (inline mode and the kill -9 case pass)"
-)
-
-
 @pytest.fixture
 def farm() -> Iterator[farm_site.Farm]:
     site = farm_site.start_farm(hosts=HOSTS, feeds_per_host=FEEDS_PER_HOST, articles_per_feed=ARTICLES_PER_FEED)
@@ -162,7 +156,6 @@ def _assert_host_gaps(site: farm_site.Farm, *, inline: bool) -> None:
 # --- the tests ------------------------------------------------------------------------------------
 
 
-@WORKER_MODE_BROKEN
 def test_three_workers_fetch_and_store_every_article_once_within_host_delays(
     farm: farm_site.Farm, cluster: Cluster, db_url: str, tmp_path: Path
 ) -> None:
@@ -250,7 +243,6 @@ def _leader(db_url: str) -> str | None:
           AND l.classid = %s AND l.objid = %s""", (key >> 32, key & 0xFFFFFFFF))
 
 
-@WORKER_MODE_BROKEN
 def test_standby_takes_over_within_30s_of_a_leader_kill_and_queues_no_source_twice(
     cluster: Cluster, db_url: str, tmp_path: Path
 ) -> None:
@@ -281,7 +273,6 @@ def test_standby_takes_over_within_30s_of_a_leader_kill_and_queues_no_source_twi
     assert all(n == 1 for _key, n in per_key), per_key
 
 
-@WORKER_MODE_BROKEN
 def test_sigterm_of_a_worker_hands_its_task_back_within_the_grace_and_nothing_is_fetched_twice(
     cluster: Cluster, db_url: str, tmp_path: Path
 ) -> None:

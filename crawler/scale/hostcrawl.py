@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +62,17 @@ def main(argv: list[str]) -> int:
     job = host_job(jobs.load_job(Path(job_path)), host)
     dbw = writer.Writer(db_url, job.name, run_id, retry=writer.Retry(outage_seconds=settings.db_outage_seconds),
                         timeouts=db.timeouts_from(settings))
+    now = datetime.now(UTC)
     try:
         source_ids = dbw.upsert_sources(job.sources)
+        dbw.sync_alerts(job)  # as inline: the store queues alerts per subscription
+        # which documents (feeds, sitemaps, announced children) are due, and the revisits and retries:
+        # without this plan the spider has nothing to poll (the same call as crawl.run_child)
+        monitoring = dbw.run_sync(crawl.plan_monitoring, job, source_ids, now)
     except db.DatabaseUnavailable:
         return crawl.EXIT_DB_LOST
-    run = crawl.RunContext(job=job, run_id=run_id, dbw=dbw, source_ids=source_ids, workers=settings.workers)
+    run = crawl.RunContext(job=job, run_id=run_id, dbw=dbw, source_ids=source_ids, workers=settings.workers,
+                           plan=monitoring, now=now)
     run.claims = claims.Claims(dbw, holder, worker)
     closed_why: dict[str, str] = {}
     process = CrawlerProcess(worker_settings(job, settings))
