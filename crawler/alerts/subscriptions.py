@@ -163,15 +163,9 @@ class Alert(_Model):
     @field_validator("query")
     @classmethod
     def _query(cls, value: str | None) -> str | None:
-        if value is not None:
-            from crawler.errors import QueryError
-            from crawler.match import query
+        from crawler.match import query
 
-            try:
-                query.parse_query(value)
-            except QueryError as e:
-                raise ValueError(f"{e} in {value!r}") from None
-        return value
+        return query.check_query(value)
 
     @field_validator("digest")
     @classmethod

@@ -263,12 +263,7 @@ class Topic(_Model):
     @field_validator("query")
     @classmethod
     def _query(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                query.parse_query(value)
-            except QueryError as e:
-                raise ValueError(f"{e} in {value!r}") from None
-        return value
+        return query.check_query(value)
 
     @model_validator(mode="after")
     def _something(self) -> Topic:

@@ -333,3 +333,14 @@ def parse_query(text: str) -> Query:
     if not query.positive_terms():
         raise QueryError("query needs at least one term that is not negated", text, 0)
     return query
+
+
+def check_query(value: str | None) -> str | None:
+    """A job-file field check (pydantic validators): a query that does not parse is a ValueError that
+    names the column and quotes the query; `None` (no query) passes."""
+    if value is not None:
+        try:
+            parse_query(value)
+        except QueryError as e:
+            raise ValueError(f"{e} in {value!r}") from None
+    return value
