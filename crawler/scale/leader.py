@@ -4,7 +4,9 @@ Leadership is a PostgreSQL session advisory lock held on a dedicated connection 
 when the leader's process or host dies, its session ends, the lock is free, and a standby (which
 retries every second) takes over. A leader that loses its connection stops deferring at once.
 APScheduler still fires in every replica; only the leader's fires queue work, and `queueing_lock`
-keeps one waiting task per job and host even if two replicas briefly both think they lead.
+keeps one waiting task per job and host even if two replicas briefly both think they lead. A fire
+queues only the hosts with work due (`queue.due_tasks`: a new source, a document due by adaptive
+polling, a revisit or a retry), so a job fired every few minutes costs a task only where there is work.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 from procrastinate import exceptions as pexc
 
 from crawler.errors import JobError
+from crawler.run import crawl
 from crawler.scale import observe, queue
 from crawler.service import service
 from crawler.store import db
@@ -115,20 +119,24 @@ class QueueService(service.Service):
             self.run_guarded(job.name)
 
     def run_guarded(self, name: str) -> Any:
-        """A fire: the leader queues the job's host tasks; a standby does nothing."""
+        """A fire: the leader queues a task for each of the job's hosts with work due; a standby does nothing."""
         if self.stopping.is_set() or self.db_url is None or not self.is_leader():
             return None
         try:
             text = (self.snapshots / f"{name}.toml").read_text(encoding="utf-8")
             job = next(j for j in self.jobs.values() if j.name == name)
-            queued, waiting = queue.defer_all(self.app, queue.host_tasks(job, text))
+            with db.connect(self.db_url, attempts=3) as conn:
+                tasks, idle = queue.due_tasks(conn, job, text, datetime.now(UTC), revisits=crawl.REVISITS_PER_RUN,
+                                              retries=crawl.RETRIES_PER_RUN)
+            queued, waiting = queue.defer_all(self.app, tasks)
         except (OSError, StopIteration, JobError) as exc:
             log.error("tasks not queued: job unavailable", extra={"job": name, "error": str(exc)})
             return None
         except (db.DatabaseUnavailable, psycopg.Error, pexc.ProcrastinateException) as exc:
             log.error("tasks not queued: database error", extra={"job": name, "error": str(exc).strip()})
             return None
-        log.info("tasks queued", extra={"job": name, "queued": queued, "already_waiting": waiting})
+        log.info("tasks queued", extra={"job": name, "queued": queued, "already_waiting": waiting,
+                                        "nothing_due": idle})
         return None
 
     def shutdown(self, grace: float, force: threading.Event) -> bool:

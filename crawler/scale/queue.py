@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import procrastinate
@@ -17,9 +18,10 @@ import psycopg
 from procrastinate import exceptions as pexc
 from procrastinate import schema as pschema
 
+from crawler.errors import MediamonError
 from crawler.fetch import urls
 from crawler.jobs import jobs
-from crawler.store import db, migrate, sqlfiles
+from crawler.store import db, migrate, monitor, sqlfiles
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,54 @@ def job_hosts(job: jobs.Job) -> list[str]:
 
 def host_tasks(job: jobs.Job, job_toml: str) -> list[HostTask]:
     return [HostTask(job.name, host, job_toml) for host in job_hosts(job)]
+
+
+class NoSuchHost(MediamonError):
+    """A task names a host the job has no source on (its job file changed since it was queued)."""
+
+
+def host_job(job: jobs.Job, host: str) -> jobs.Job:
+    """The job restricted to its sources on `host` (what one task crawls; links to other hosts stay offsite)."""
+    sources = tuple(s for s in job.sources if urls.host(s.url) == host)
+    if not sources:
+        raise NoSuchHost(f"job {job.name!r} has no source on host {host!r}")
+    return job.model_copy(update={"sources": sources})
+
+
+#: why a host has work at a fire (the leader logs the counts)
+NEW_SOURCE, DOCUMENTS_DUE, PAGES_DUE = "new_source", "documents_due", "pages_due"
+
+
+def due_hosts(conn: psycopg.Connection, job: jobs.Job, now: datetime, *, revisits: int, retries: int) -> dict[str, str]:
+    """The job's hosts with work at `now`, each with why: a declared source never polled, a document due
+    (`monitor.due_sources`: adaptive polling and a site's rediscovery; with adaptive polling off every
+    document is due), or a young article due for a revisit / a failed fetch to retry on that host's
+    allowed hosts. A host with none of these gets no task: its process start and poll are saved."""
+    why: dict[str, str] = {}
+    known = {d.url for d in monitor.documents(conn, job.name)}
+    for source in job.sources:
+        if source.url not in known:
+            why.setdefault(urls.host(source.url), NEW_SOURCE)
+    for doc in monitor.due_sources(conn, job, now):
+        why.setdefault(urls.host(doc.root_url), DOCUMENTS_DUE)
+    rest = [h for h in job_hosts(job) if h not in why]
+    if rest:
+        pages = [p.url for p in monitor.due_revisits(conn, job.name, now, job.monitor.revisit_offsets, revisits)]
+        since = now - timedelta(days=job.limits.max_age_days)
+        pages += monitor.retry_urls(conn, job.name, since, retries)
+        for host in rest:
+            allowed = host_job(job, host).hosts
+            if any(urls.allowed(url, allowed) for url in pages):
+                why[host] = PAGES_DUE
+    return why
+
+
+def due_tasks(conn: psycopg.Connection, job: jobs.Job, job_toml: str, now: datetime, *, revisits: int,
+              retries: int) -> tuple[list[HostTask], int]:
+    """The host tasks to queue at a fire, and how many hosts had nothing due."""
+    due = due_hosts(conn, job, now, revisits=revisits, retries=retries)
+    tasks = [t for t in host_tasks(job, job_toml) if t.host in due]
+    return tasks, len(job_hosts(job)) - len(tasks)
 
 
 # --- schema ----------------------------------------------------------------------------------------
