@@ -51,10 +51,34 @@ def choose(
         # scanning the visible text for labelled dates is slow: only when no better-ranked source answered
         published, source = dates.choose_published_at([*candidates, *dates.text_candidates(tree)], now)
     published, source = bylines.prefer_printed((published, source), candidates, tree, now)
+    published, source = _url_settles((published, source), candidates, tree, now)
     if published is None:
         published, source = _fallback(tree, url, now)
     modified = dates.choose_modified_at(candidates, now)
     return DateChoice(published, source, modified, dates.rejected_dates(candidates, now))
+
+
+def _url_settles(
+    chosen: tuple[datetime | None, str | None], candidates: list[dates.Candidate], tree: HtmlElement, now: datetime,
+) -> tuple[datetime | None, str | None]:
+    """Metadata vs the URL's day more than a day apart: the URL wins when the page also states its day elsewhere.
+
+    The path is written once, when the article is first published; metadata is re-stamped by CMS updates and
+    templates. Two statements of one day (the URL and a printed or another stated date) beat one.
+    """
+    value, source = chosen
+    if value is None or source not in ("jsonld", "meta"):
+        return chosen
+    url = next((c for c in candidates if c.source == "url" and dates.is_plausible(c.value, now)), None)
+    if url is None or url.value is None or abs((url.value.date() - value.date()).days) <= 1:
+        return chosen
+    day = url.value.date()
+    stated = any(
+        c.source not in ("url", source) and c.value is not None and c.value.date() == day for c in candidates
+    )
+    if stated or day in bylines.printed_days(tree):
+        return url.value, "url"
+    return chosen
 
 
 def _fallback(tree: HtmlElement, url: str, now: datetime) -> tuple[datetime | None, str | None]:
