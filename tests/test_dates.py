@@ -362,3 +362,21 @@ def test_url_day_alone_does_not_overrule_metadata() -> None:
         "https://e.com/2024/03/03/story",
     )
     assert (choice.source, choice.published.date().isoformat() if choice.published else None) == ("meta", "2024-05-20")
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        # the byline's wall clock 5 hours behind the UTC metadata: the publisher's March 2nd at -05:00
+        ("March 2, 2024 11:30 PM", "2024-03-02T23:30:00-05:00"),
+        # minutes that do not agree: a modification time, not the same instant
+        ("March 3, 2024 6:12 AM", "2024-03-03T04:30:00+00:00"),
+    ],
+)
+def test_byline_wall_clock_gives_the_offset_of_a_utc_date(byline: str, expected: str) -> None:
+    choice = _choose(
+        '<meta property="article:published_time" content="2024-03-03T04:30:00Z"></head>'
+        f"<body><h1>Storm hits the coast</h1><p>{byline}</p>",
+        "https://e.com/news/story",
+    )
+    assert choice.published is not None and choice.published.isoformat() == expected

@@ -9,7 +9,7 @@ states nothing usable, the date printed in the headline's byline, then htmldate'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from crawler import models
@@ -52,6 +52,8 @@ def choose(
         published, source = dates.choose_published_at([*candidates, *dates.text_candidates(tree)], now)
     published, source = bylines.prefer_printed((published, source), candidates, tree, now)
     published, source = _url_settles((published, source), candidates, tree, now)
+    if source not in dates.FALLBACK_SOURCES:
+        published = _printed_offset(published, tree)
     if published is None:
         published, source = _fallback(tree, url, now)
     modified = dates.choose_modified_at(candidates, now)
@@ -79,6 +81,26 @@ def _url_settles(
     if stated or day in bylines.printed_days(tree):
         return url.value, "url"
     return chosen
+
+
+def _printed_offset(value: datetime | None, tree: HtmlElement) -> datetime | None:
+    """A time stated in UTC, shown in the byline as the publisher's wall clock: the difference is the offset.
+
+    "2026-03-03T04:30:00Z" in the metadata and "March 2, 2026 11:30 PM" under the headline is the
+    publisher's March 2nd at -05:00, not UTC's March 3rd.
+    """
+    # a bare day (midnight) is no instant; a stated non-zero offset is already the publisher's
+    if value is None or value.utcoffset() != timedelta(0) or value.timetz().replace(tzinfo=None) == time(0):
+        return value
+    local = bylines.printed_local_time(tree)
+    if local is None:
+        return value
+    delta = local - value.astimezone(UTC).replace(tzinfo=None)
+    # a real UTC offset: non-zero, at most 14 hours, a whole number of quarter hours (so the minutes agree: a
+    # modification time printed in the byline almost never does)
+    if delta and abs(delta) <= timedelta(hours=14) and delta % timedelta(minutes=15) == timedelta(0):
+        return value.astimezone(timezone(delta))
+    return value
 
 
 def _fallback(tree: HtmlElement, url: str, now: datetime) -> tuple[datetime | None, str | None]:

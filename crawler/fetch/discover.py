@@ -10,8 +10,9 @@ Conventions shared by parse_feed, parse_listing and sitemaps.parse_sitemap:
   form); links are deduplicated by ``urls.canonical_url`` keeping the first occurrence.
 - Only http(s) links are returned. Offsite filtering of feed and sitemap entries is the caller's
   job (``urls.allowed``); ``parse_listing`` filters when given ``hosts``.
-- Dates are tz-aware and keep the offset the document states (the publisher's day); naive values are taken as UTC; impossible ones (``2026-46-21``,
-  ``2024-02-30``) become None. Languages are reduced to their primary subtag (``es-ES`` -> ``es``).
+- Dates are tz-aware and keep the offset the document states (its day is the publisher's day); naive
+  values are taken as UTC; impossible ones (``2026-46-21``, ``2024-02-30``) become None. Languages
+  are reduced to their primary subtag (``es-ES`` -> ``es``).
 - ``error`` set with non-empty ``links`` means the document was ill-formed but entries were
   recovered: use the links, log the error as a warning. ``error`` with no links: the source failed.
 """
