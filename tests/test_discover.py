@@ -76,6 +76,24 @@ def test_feed_pubdate_keeps_the_publishers_day() -> None:
         "2026-03-02", timedelta(hours=-5))
 
 
+@pytest.mark.parametrize(
+    ("pubdate", "expected"),
+    [
+        # feedparser reads this as the day of parsing, in UTC; the page-date parser keeps what the feed states
+        ("2026/03/02 23:30 -0500", "2026-03-02T23:30:00-05:00"),
+        ("2026/02/30 23:30 -0500", None),  # not a calendar day: dropped, not normalised
+    ],
+)
+def test_feed_pubdate_in_other_formats_keeps_the_stated_day(pubdate: str, expected: str | None) -> None:
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://news.example.com/</link>'
+        b"<item><title>Late story</title><link>https://news.example.com/late.html</link>"
+        b"<pubDate>" + pubdate.encode() + b"</pubDate></item></channel></rss>"
+    )
+    published = discover.parse_feed(body, FEED_URL, content_type="application/rss+xml").links[0].published
+    assert (published.isoformat() if published else None) == expected
+
+
 def test_news_sitemap_date_keeps_the_publishers_day() -> None:
     body = (
         b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '

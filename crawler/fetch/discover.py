@@ -32,6 +32,7 @@ import lxml.html
 from w3lib.encoding import html_to_unicode
 
 from crawler import models
+from crawler.extract import dates
 from crawler.fetch import found, urls
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def _entry_date(entry: Any, key: str) -> datetime | None:
     """An entry date: strict parse of the raw string; feedparser's own parse only for formats we don't know.
 
     feedparser silently normalizes impossible dates (2026-46-21 -> 2026-11-01), so its parsed value
-    is used only when the raw text is neither ISO-like nor RFC 822 (e.g. "2024/01/02 10:00").
+    is used only when neither the strict parser nor the page-date parser reads the raw text.
     """
     # dict.get: FeedParserDict.get("updated") silently falls back to "published" (deprecated mapping).
     raw = dict.get(entry, key)
@@ -63,6 +64,11 @@ def _entry_date(entry: Any, key: str) -> datetime | None:
     parsed = found.parse_date(raw)
     if parsed is not None or found.ISO_DATE_RE.match(raw.strip()) or found.looks_rfc822(raw):
         return parsed
+    # the page-date parser next ("2026/03/02 23:30 -0500"): it keeps the stated offset, and feedparser's
+    # UTC struct both drops it and misreads such values (that one comes back as the day of parsing)
+    stated = dates.parse_datetime(raw)
+    if stated is not None or dates.YMD.search(raw) or dates.DMY.search(raw):  # "2026/02/30 10:00" stays None
+        return stated
     return _struct_to_datetime(dict.get(entry, f"{key}_parsed"))
 
 
