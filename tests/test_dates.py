@@ -206,6 +206,14 @@ def test_choice_reconciles_time_zone_and_url(
         # label and date in separate elements on separate lines
         ("<p><span>Datum</span>\n   <span>28.04.2023</span></p>", "2023-04-28"),
         ("<div>Published on\n <b>March 2, 2026</b></div>", "2026-03-02"),
+        # a clock time before the date
+        ("<p>Published: 10:30 AM, March 2, 2026</p>", "2026-03-02"),
+        ("<p>Publicado: 10:30 - 03/02/2026</p>", "2026-02-03"),
+        # more labels in the supported languages
+        ("<p>Mis en ligne le 2 mars 2026 à 10h30</p>", "2026-03-02"),
+        ("<p>Data di pubblicazione: 02/03/2026</p>", "2026-03-02"),
+        ("<p>Опубликовано 2 марта 2026</p>", "2026-03-02"),
+        ("<p>Published 2 hours ago. Tickets 5.03.2026</p>", None),  # the label's date is not a full date
     ],
 )
 def test_labelled_text_dates(snippet: str, day: str | None) -> None:

@@ -124,8 +124,11 @@ WORDY_DATE = re.compile(rf"\b(?:{_WORDY})\b", re.I)
 _LABELLED_DATE = re.compile(
     r"\b(?:published|posted|written|created|publication date|ver[öo]ffentlicht|erschienen|erstellt|publiziert|"
     r"publicad[oa]|publi[ée]e?|pubblicat[oa]|publicat|gepubliceerd|geplaatst|opublikowano|publicerad|julkaistu|"
-    r"datum|fecha|date\s*:)"
-    rf"[^\d]{{0,20}}?(?:(\d{{4}}-\d{{2}}-\d{{2}})|(\d{{1,2}})[./]\s?(\d{{1,2}})[./]\s?(\d{{4}})|{_WORDY})",
+    r"mis en ligne|date de publication|data d[ie] pubblicazione|data de publicação|data publikacji|"
+    r"опубликовано|datum|fecha|date\s*:)"
+    # a clock time may come first ("Published: 10:30 AM, March 2, 2026", "Publicado: 10:30 - 03/02/2026")
+    rf"[^\d]{{0,20}}?(?:\d{{1,2}}[:h]\d{{2}}(?:\s*[ap]\.?m\.?)?[^\d]{{0,8}}?)?"
+    rf"(?:(\d{{4}}-\d{{2}}-\d{{2}})|(\d{{1,2}})[./]\s?(\d{{1,2}})[./]\s?(\d{{4}})|{_WORDY})",
     re.I,
 )
 
