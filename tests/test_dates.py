@@ -388,3 +388,22 @@ def test_byline_wall_clock_gives_the_offset_of_a_utc_date(byline: str, expected:
         "https://e.com/news/story",
     )
     assert choice.published is not None and choice.published.isoformat() == expected
+
+
+def test_article_from_a_feed_keeps_the_feeds_offset_for_storage() -> None:
+    from crawler.extract import extract
+
+    paragraphs = "".join(
+        f"<p>Paragraph {n}: the council voted late on Monday to keep harbour berth {n} open through the winter, "
+        f"after {n * 3} fishing crews asked for it in a letter signed by {n + 40} members.</p>"
+        for n in range(12)
+    )
+    body = f"<html><body><article><h1>Harbour stays open</h1>{paragraphs}</article></body></html>".encode()
+    hints = models.Hints(
+        published=datetime(2024, 3, 2, 23, 30, tzinfo=timezone(timedelta(hours=-5))), published_source="feed"
+    )
+    result = extract.extract_article(body, "https://e.com/news/harbour", hints=hints, now=NOW)
+    assert isinstance(result, models.Article) and result.published_at is not None
+    # what crawler.store writes: published_at (the instant) and published_offset (the publisher's zone)
+    assert result.published_at.date().isoformat() == "2024-03-02"
+    assert dates.stated_offset(result.published_at) == timedelta(hours=-5)
