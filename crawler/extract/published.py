@@ -2,8 +2,9 @@
 
 The rule, in order: the best-ranked date the page states (`dates.SOURCE_ORDER`: JSON-LD, meta, labelled text,
 <time>, URL, the discovery hint), with labelled text scanned only when no better source answered; conflicts
-inside the page's metadata settled by what it prints for readers (`bylines.prefer_printed`); when the page
-states nothing usable, the date printed in the headline's byline, then htmldate's guess.
+inside the page's metadata settled by what it prints for readers (`bylines.prefer_printed`), and against the
+URL's day when the page states that day twice; a UTC time takes the offset of the wall clock the byline prints;
+when the page states nothing usable, the date printed in the headline's byline, then htmldate's guess.
 """
 
 from __future__ import annotations
