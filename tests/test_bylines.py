@@ -141,3 +141,22 @@ def test_prefer_printed_keeps_jsonld() -> None:
 def test_printed_days(body: str, days: set[str]) -> None:
     tree = lxml_html.fromstring(f"<html><body>{body}</body></html>")
     assert {d.isoformat() for d in bylines.printed_days(tree)} == days
+
+
+@pytest.mark.parametrize(
+    ("byline", "local"),
+    [
+        ("March 2, 2026 11:30 PM EST", "2026-03-02T23:30:00"),
+        ("March 2, 2026 at 11:30 p.m.", "2026-03-02T23:30:00"),
+        ("By Ann Lee | 02.03.2026, 23:30 Uhr", "2026-03-02T23:30:00"),
+        ("23:30, 2. März 2026", "2026-03-02T23:30:00"),  # the clock before the date
+        ("le 2 mars 2026 à 23h30", "2026-03-02T23:30:00"),
+        ("2026-03-02 23:30", "2026-03-02T23:30:00"),
+        ("March 2, 2026", None),  # no time of day
+        ("March 2, 2026 | 3 comments | 12:30 read", None),  # a number far from the date is no clock
+    ],
+)
+def test_printed_local_time(byline: str, local: str | None) -> None:
+    tree = lxml_html.fromstring(f"<html><body><h1>Storm hits the coast</h1><p>{byline}</p><p>{_LONG}</p></body></html>")
+    value = bylines.printed_local_time(tree)
+    assert (value.isoformat() if value else None) == local

@@ -9,7 +9,7 @@ import pytest
 from lxml import html as lxml_html
 
 from crawler import models
-from crawler.extract import dates
+from crawler.extract import dates, page, published
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 UTC = UTC
@@ -118,6 +118,25 @@ def test_url_dates(url: str, day: str | None) -> None:
     assert (found[0].value.date().isoformat() if found and found[0].value else None) == day
 
 
+def test_hint_keeps_the_publishers_offset_and_day() -> None:
+    # a feed's "Mon, 02 Mar 2026 23:30:00 -0500" is the publisher's March 2nd (UTC's 3rd)
+    stated = datetime(2026, 3, 2, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
+    hints = models.Hints(published=stated, published_source="feed")
+    tree = lxml_html.fromstring("<html><body><p>No date on the page.</p></body></html>")
+    choice = published.choose(tree, "https://e.com/x", page.read_page_data(tree), hints=hints,
+                              now=datetime(2026, 3, 4, tzinfo=UTC))
+    assert choice.source == "feed" and choice.published is not None
+    assert choice.published.date().isoformat() == "2026-03-02"
+    assert dates.stated_offset(choice.published) == timedelta(hours=-5)
+
+
+def test_utc_hint_states_no_zone() -> None:
+    # many feeds normalise to GMT: the instant is known, the publisher's offset is not
+    hints = models.Hints(published=datetime(2026, 3, 3, 4, 30, tzinfo=UTC), published_source="sitemap")
+    found = dates.date_candidates(None, "https://e.com/x", hints=hints)
+    assert dates.stated_offset(found[0].value) is None
+
+
 def test_naive_hint_taken_as_utc() -> None:
     hints = models.Hints(published=datetime(2024, 1, 6), published_source="feed")
     found = dates.date_candidates(None, "https://e.com/x", hints=hints)
@@ -184,6 +203,17 @@ def test_choice_reconciles_time_zone_and_url(
         ("<p>Published 3/22/2026</p>", "2026-03-22"),  # the month cannot be 22
         ("<p>Posted 03/02/2026</p>", "2026-03-02"),  # slashed after an English label: month first
         ("<p>Date: 12 January 2024</p>", "2024-01-12"),
+        # label and date in separate elements on separate lines
+        ("<p><span>Datum</span>\n   <span>28.04.2023</span></p>", "2023-04-28"),
+        ("<div>Published on\n <b>March 2, 2026</b></div>", "2026-03-02"),
+        # a clock time before the date
+        ("<p>Published: 10:30 AM, March 2, 2026</p>", "2026-03-02"),
+        ("<p>Publicado: 10:30 - 03/02/2026</p>", "2026-02-03"),
+        # more labels in the supported languages
+        ("<p>Mis en ligne le 2 mars 2026 à 10h30</p>", "2026-03-02"),
+        ("<p>Data di pubblicazione: 02/03/2026</p>", "2026-03-02"),
+        ("<p>Опубликовано 2 марта 2026</p>", "2026-03-02"),
+        ("<p>Published 2 hours ago. Tickets 5.03.2026</p>", None),  # the label's date is not a full date
     ],
 )
 def test_labelled_text_dates(snippet: str, day: str | None) -> None:
@@ -221,6 +251,12 @@ def test_time_element_dates(snippet: str, day: str | None) -> None:
         ("5 марта 2020 года", "2020-03-05"),  # Russian genitive
         ("2020年7月12日", "2020-07-12"),
         ("2020년 7월 12일", "2020-07-12"),
+        ("1e maart 2021", "2021-03-01"),  # Dutch ordinals
+        ("21ste maart 2021", "2021-03-21"),
+        ("1:a mars 2021", "2021-03-01"),  # Swedish ordinal
+        ("2-го марта 2021", "2021-03-02"),  # Russian ordinal
+        ("11 de setiembre de 2021", "2021-09-11"),  # Spanish variant
+        ("3 ott 2021", "2021-10-03"),  # Italian abbreviation
         ("5 marca", None),  # no year: not a full date
     ],
 )
@@ -301,3 +337,73 @@ def test_unix_timestamp_gets_the_offset_of_the_same_time_printed_locally() -> No
     found = [cand("jsonld", "1709332200"), cand("time", "2024-03-01 17:30")]  # 1709332200 = 2024-03-01T22:30Z
     value, _ = dates.choose_published_at(found, NOW)
     assert value is not None and dates.stated_offset(value) == timedelta(hours=-5)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["January 11th, 2024", "11th January 2024", "11e januari 2024", "11:e januari 2024", "11. Januar 2024",
+     "11 de enero de 2024", "11º de janeiro de 2024", "11 gennaio 2024", "11 stycznia 2024", "11 января 2024"],
+)
+def test_meta_values_in_words_with_ordinals(raw: str) -> None:
+    # <meta name="sailthru.date" content="January 11th, 2024"> and its siblings in the supported languages
+    value = dates.parse_datetime(raw)
+    assert value is not None and value.date().isoformat() == "2024-01-11"
+
+
+def _choose(body: str, url: str) -> published.DateChoice:
+    tree = lxml_html.fromstring(f"<html><head>{body}</body></html>")
+    return published.choose(tree, url, page.read_page_data(tree), now=NOW)
+
+
+def test_url_day_stated_again_on_the_page_beats_restamped_metadata() -> None:
+    choice = _choose(
+        '<meta property="article:published_time" content="2024-05-20T10:00:00+02:00"></head>'
+        "<body><p>Printed 3 March 2024 in the print edition.</p>",
+        "https://e.com/2024/03/03/story",
+    )
+    assert (choice.source, choice.published.date().isoformat() if choice.published else None) == ("url", "2024-03-03")
+
+
+def test_url_day_alone_does_not_overrule_metadata() -> None:
+    choice = _choose(
+        '<meta property="article:published_time" content="2024-05-20T10:00:00+02:00"></head><body><p>Text.</p>',
+        "https://e.com/2024/03/03/story",
+    )
+    assert (choice.source, choice.published.date().isoformat() if choice.published else None) == ("meta", "2024-05-20")
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        # the byline's wall clock 5 hours behind the UTC metadata: the publisher's March 2nd at -05:00
+        ("March 2, 2024 11:30 PM", "2024-03-02T23:30:00-05:00"),
+        # minutes that do not agree: a modification time, not the same instant
+        ("March 3, 2024 6:12 AM", "2024-03-03T04:30:00+00:00"),
+    ],
+)
+def test_byline_wall_clock_gives_the_offset_of_a_utc_date(byline: str, expected: str) -> None:
+    choice = _choose(
+        '<meta property="article:published_time" content="2024-03-03T04:30:00Z"></head>'
+        f"<body><h1>Storm hits the coast</h1><p>{byline}</p>",
+        "https://e.com/news/story",
+    )
+    assert choice.published is not None and choice.published.isoformat() == expected
+
+
+def test_article_from_a_feed_keeps_the_feeds_offset_for_storage() -> None:
+    from crawler.extract import extract
+
+    paragraphs = "".join(
+        f"<p>Paragraph {n}: the council voted late on Monday to keep harbour berth {n} open through the winter, "
+        f"after {n * 3} fishing crews asked for it in a letter signed by {n + 40} members.</p>"
+        for n in range(12)
+    )
+    body = f"<html><body><article><h1>Harbour stays open</h1>{paragraphs}</article></body></html>".encode()
+    hints = models.Hints(
+        published=datetime(2024, 3, 2, 23, 30, tzinfo=timezone(timedelta(hours=-5))), published_source="feed"
+    )
+    result = extract.extract_article(body, "https://e.com/news/harbour", hints=hints, now=NOW)
+    assert isinstance(result, models.Article) and result.published_at is not None
+    # what crawler.store writes: published_at (the instant) and published_offset (the publisher's zone)
+    assert result.published_at.date().isoformat() == "2024-03-02"
+    assert dates.stated_offset(result.published_at) == timedelta(hours=-5)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from crawler.fetch import discover, found
+from crawler.fetch import discover, found, sitemaps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discover"
 FEED_URL = "https://news.example.com/feed/rss.xml"
@@ -31,7 +31,7 @@ def utc(*parts: int) -> datetime:
     [
         ("2024-01-02", utc(2024, 1, 2)),
         ("2024-01-02T10:00:00Z", utc(2024, 1, 2, 10)),
-        ("2024-01-02T10:00:00+02:00", utc(2024, 1, 2, 8)),
+        ("2024-01-02T10:00:00+02:00", utc(2024, 1, 2, 8)),  # the same instant ...
         ("2024-01-02T10:00:00", utc(2024, 1, 2, 10)),  # naive -> UTC
         ("2024-1-2", utc(2024, 1, 2)),
         ("2024-01", utc(2024, 1, 1)),
@@ -49,6 +49,63 @@ def utc(*parts: int) -> datetime:
 )
 def test_parse_date(text: str | None, expected: datetime | None) -> None:
     assert found.parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "offset"),
+    [
+        ("Mon, 02 Mar 2026 23:30:00 -0500", "2026-03-02", timedelta(hours=-5)),  # UTC's day is the 3rd
+        ("2026-03-03T06:30:00+09:00", "2026-03-03", timedelta(hours=9)),  # UTC's day is the 2nd
+        ("2026-03-02T23:30:00", "2026-03-02", timedelta(0)),  # naive: UTC
+    ],
+)
+def test_parse_date_keeps_the_stated_offset(text: str, day: str, offset: timedelta) -> None:
+    value = found.parse_date(text)
+    assert value is not None and (value.date().isoformat(), value.utcoffset()) == (day, offset)
+
+
+def test_feed_pubdate_keeps_the_publishers_day() -> None:
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://news.example.com/</link>'
+        b"<item><title>Late story</title><link>https://news.example.com/late.html</link>"
+        b"<pubDate>Mon, 02 Mar 2026 23:30:00 -0500</pubDate></item></channel></rss>"
+    )
+    result = discover.parse_feed(body, FEED_URL, content_type="application/rss+xml")
+    published = result.links[0].published
+    assert published is not None and (published.date().isoformat(), published.utcoffset()) == (
+        "2026-03-02", timedelta(hours=-5))
+
+
+@pytest.mark.parametrize(
+    ("pubdate", "expected"),
+    [
+        # feedparser reads this as the day of parsing, in UTC; the page-date parser keeps what the feed states
+        ("2026/03/02 23:30 -0500", "2026-03-02T23:30:00-05:00"),
+        ("2026/02/30 23:30 -0500", None),  # not a calendar day: dropped, not normalised
+    ],
+)
+def test_feed_pubdate_in_other_formats_keeps_the_stated_day(pubdate: str, expected: str | None) -> None:
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://news.example.com/</link>'
+        b"<item><title>Late story</title><link>https://news.example.com/late.html</link>"
+        b"<pubDate>" + pubdate.encode() + b"</pubDate></item></channel></rss>"
+    )
+    published = discover.parse_feed(body, FEED_URL, content_type="application/rss+xml").links[0].published
+    assert (published.isoformat() if published else None) == expected
+
+
+def test_news_sitemap_date_keeps_the_publishers_day() -> None:
+    body = (
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://news.example.com/late.html</loc>'
+        b"<news:news><news:publication><news:name>N</news:name><news:language>en</news:language></news:publication>"
+        b"<news:publication_date>2026-03-02T23:30:00-05:00</news:publication_date><news:title>Late</news:title>"
+        b"</news:news></url></urlset>"
+    )
+    result = sitemaps.parse_sitemap(body, SITEMAP_URL)
+    published = result.links[0].published
+    assert published is not None and (published.date().isoformat(), published.utcoffset()) == (
+        "2026-03-02", timedelta(hours=-5))
 
 
 # --------------------------------------------------------------------------- feeds

@@ -20,6 +20,10 @@ _INLINE_TAGS = frozenset(["a", "span", "b", "strong", "i", "em", "u", "small", "
 # dates printed with a two-digit year (10.12.19) are trusted only in the byline next to the headline
 _DMY_SHORT = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
 _VISIBLE = page.VISIBLE
+# a time of day printed with the byline's date: "11:30 PM", "23:30", "23h30" (within a few characters of it)
+_CLOCK_CORE = r"(?<![\d:])(?P<h>[01]?\d|2[0-3])(?::|h)(?P<m>[0-5]\d)(?![\d:])\s*(?P<ampm>[ap]\.?m\b\.?)?"
+_CLOCK = re.compile(rf"[\s,|·-]{{0,6}}(?:(?:um|at|à|a las|alle|às|om|kl\.?|в)\s+)?{_CLOCK_CORE}", re.I)
+_CLOCK_BEFORE = re.compile(rf"{_CLOCK_CORE}(?:\s*uhr)?[\s,|·-]{{0,6}}$", re.I)
 # an <h1> naming the page title has at least this many characters (a logo <h1> reads "News" at most)
 _TITLE_MATCH_CHARS = 12
 
@@ -93,10 +97,43 @@ def _squash(text: str) -> str:
 
 def _first_printed_date(text: str) -> datetime | None:
     """The earliest full date printed in the text, in any of the reader-facing formats."""
+    match = _first_date_match(text)
+    return _match_value(match) if match else None
+
+
+def _first_date_match(text: str) -> re.Match[str] | None:
     matches = [m for m in (p.search(text) for p in (dates.YMD, dates.DMY, dates.WORDY_DATE, _DMY_SHORT)) if m]
-    if not matches:
+    return min(matches, key=lambda m: m.start()) if matches else None
+
+
+def printed_local_time(tree: HtmlElement) -> datetime | None:
+    """The date and clock time the byline next to the headline prints, naive: the publisher's wall clock.
+
+    "March 2, 2026 11:30 PM EST" or "02.03.2026, 23:30 Uhr"; None when the byline prints no time of day.
+    """
+    found = headline_candidates(tree)
+    if not found:
         return None
-    return _match_value(min(matches, key=lambda m: m.start()))
+    window = found[0].raw
+    match = _first_date_match(window)
+    if match is None:
+        return None
+    value = _match_value(match)
+    if value is None:
+        return None
+    if match.re is dates.YMD and match.group(4):  # "2026-03-02 23:30" carries its clock
+        return value.replace(tzinfo=None)
+    # the clock right after the date, else right before it ("23:30, 2. März 2026")
+    clock = _CLOCK.match(window, match.end()) or _CLOCK_BEFORE.search(window, max(0, match.start() - 20), match.start())
+    if clock is None:
+        return None
+    hour, minute = int(clock.group("h")), int(clock.group("m"))
+    half = (clock.group("ampm") or "").lower().replace(".", "")
+    if half and not 1 <= hour <= 12:
+        return None
+    if half:
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    return value.replace(hour=hour, minute=minute, tzinfo=None)
 
 
 def prefer_printed(

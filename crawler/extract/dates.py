@@ -87,22 +87,22 @@ _URL_DATE_SEP = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
 _TIME_HINT = re.compile(r"publi|posted|pubdate|creat|entry-date|article-date|datePublished", re.I)
 _HAS_ZONE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|[+-]\d{2}|GMT|UTC)\s*$", re.I)
 _HAS_CLOCK = re.compile(r"\d{1,2}:\d{2}")
-# month names -> number, for dates printed in words: en, de, es, fr, it, pt, nl, sv, and the genitive
-# forms that Polish and Russian print in dates ("5 marca 2020", "5 марта 2020")
+# month names -> number, for dates printed in words: en, de, es, fr, it, pt, nl, sv (with the abbreviations
+# their news pages print), and the genitive forms that Polish and Russian print in dates ("5 marca 2020")
 _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            "january jan januar enero ene janvier janv gennaio janeiro januari stycznia января",
-            "february feb februar febrero février févr fevrier febbraio fevereiro februari lutego февраля",
-            "march mar märz maerz marzo mars março maart marca марта",
+            "january jan januar enero ene janvier janv gennaio gen janeiro januari stycznia января",
+            "february feb februar febrero février févr fevrier febbraio fevereiro fev februari lutego февраля",
+            "march mar märz maerz marzo mars março maart mrt marca марта",
             "april apr abril avril aprile kwietnia апреля",
-            "may mai mayo maggio maio mei maj maja мая",
-            "june jun juni junio juin giugno junho czerwca июня",
-            "july jul juli julio juillet juil luglio julho lipca июля",
-            "august aug agosto août aout augustus augusti sierpnia августа",
-            "september sep sept septiembre septembre settembre setembro września сентября",
-            "october oct oktober octubre octobre ottobre outubro okt października октября",
+            "may mai mayo maggio mag maio mei maj maja мая",
+            "june jun juni junio juin giugno giu junho czerwca июня",
+            "july jul juli julio juillet juil luglio lug julho lipca июля",
+            "august aug agosto ago août aout augustus augusti sierpnia августа",
+            "september sep sept septiembre setiembre septembre settembre set setembro września сентября",
+            "october oct oktober octubre octobre ottobre ott outubro out okt października октября",
             "november nov noviembre novembre novembro listopada ноября",
             "december dec dez dezember diciembre dic décembre déc dicembre dezembro grudnia декабря",
         ),
@@ -111,9 +111,12 @@ _MONTHS = {
     for name in names.split()
 }
 _MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+# ordinal day suffixes: English 11th, French 1er, Spanish/Portuguese/Italian 1º 1°, Dutch 1e 1ste 2de,
+# Swedish 1:a 3:e (German and Polish print "2." and Russian "2-го", the dot and hyphen forms)
+_ORDINAL = r"st|nd|rd|th|er|ère|e|ste|de|:a|:e|º|°|-?го"
 _WORDY = (
-    rf"(\d{{1,2}})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})"
-    rf"|({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})"
+    rf"(\d{{1,2}})(?:{_ORDINAL})?\.?\s+(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})"
+    rf"|({_MONTH_RE})\.?\s+(\d{{1,2}})(?:{_ORDINAL})?,?\s+(\d{{4}})"
 )
 WORDY_DATE = re.compile(rf"\b(?:{_WORDY})\b", re.I)
 # a date the page prints right after a publication label, in the main languages of the monitored sources
@@ -121,8 +124,11 @@ WORDY_DATE = re.compile(rf"\b(?:{_WORDY})\b", re.I)
 _LABELLED_DATE = re.compile(
     r"\b(?:published|posted|written|created|publication date|ver[öo]ffentlicht|erschienen|erstellt|publiziert|"
     r"publicad[oa]|publi[ée]e?|pubblicat[oa]|publicat|gepubliceerd|geplaatst|opublikowano|publicerad|julkaistu|"
-    r"datum|fecha|date\s*:)"
-    rf"[^\d\n]{{0,20}}?(?:(\d{{4}}-\d{{2}}-\d{{2}})|(\d{{1,2}})[./]\s?(\d{{1,2}})[./]\s?(\d{{4}})|{_WORDY})",
+    r"mis en ligne|date de publication|data d[ie] pubblicazione|data de publicação|data publikacji|"
+    r"опубликовано|datum|fecha|date\s*:)"
+    # a clock time may come first ("Published: 10:30 AM, March 2, 2026", "Publicado: 10:30 - 03/02/2026")
+    rf"[^\d]{{0,20}}?(?:\d{{1,2}}[:h]\d{{2}}(?:\s*[ap]\.?m\.?)?[^\d]{{0,8}}?)?"
+    rf"(?:(\d{{4}}-\d{{2}}-\d{{2}})|(\d{{1,2}})[./]\s?(\d{{1,2}})[./]\s?(\d{{4}})|{_WORDY})",
     re.I,
 )
 
@@ -245,11 +251,15 @@ def date_candidates(
     # the hint's source is named by the source kind that gave it (crawler.fetch.sources: date_source); a hint
     # without a known source is not a candidate (it is never guessed to be a feed date)
     if hints.published is not None and hints.published_source in SOURCE_ORDER:
-        # feed and sitemap dates arrive normalised to UTC: the instant is known, the publisher's zone is not
-        found.append(
-            Candidate(hints.published_source, hints.published.isoformat(), _aware(hints.published).astimezone(NO_ZONE))
-        )
+        found.append(Candidate(hints.published_source, hints.published.isoformat(), _hint_value(hints.published)))
     return found
+
+
+def _hint_value(value: datetime) -> datetime:
+    """A feed or sitemap date keeps the offset it states ("23:30 -0500" is the publisher's March 2nd, not UTC's
+    3rd); a naive or UTC one is zone not stated: many feeds normalise to GMT, the publisher's zone is unknown."""
+    value = _aware(value)
+    return value.astimezone(NO_ZONE) if value.utcoffset() == timedelta(0) else value
 
 
 def _jsonld_candidates(objects: Sequence[Mapping[str, Any]]) -> Iterable[Candidate]:
@@ -309,10 +319,12 @@ def _printed_date(text: str) -> datetime | None:
 
 def text_candidates(tree: HtmlElement) -> list[Candidate]:
     """The first date printed after a publication label ("Published on", "Veröffentlicht am") in visible text."""
-    match = _LABELLED_DATE.search(page.visible_text(tree))
+    # whitespace squashed: a label and its date often sit in separate elements on separate lines
+    match = _LABELLED_DATE.search(_SPACES.sub(" ", page.visible_text(tree)))
     return [Candidate("text", match.group(0), _labelled_value(match))] if match else []
 
 
+_SPACES = re.compile(r"\s+")
 _ENGLISH_LABELS = ("published", "posted", "written", "created", "publication", "date")
 
 

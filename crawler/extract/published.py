@@ -2,14 +2,15 @@
 
 The rule, in order: the best-ranked date the page states (`dates.SOURCE_ORDER`: JSON-LD, meta, labelled text,
 <time>, URL, the discovery hint), with labelled text scanned only when no better source answered; conflicts
-inside the page's metadata settled by what it prints for readers (`bylines.prefer_printed`); when the page
-states nothing usable, the date printed in the headline's byline, then htmldate's guess.
+inside the page's metadata settled by what it prints for readers (`bylines.prefer_printed`), and against the
+URL's day when the page states that day twice; a UTC time takes the offset of the wall clock the byline prints;
+when the page states nothing usable, the date printed in the headline's byline, then htmldate's guess.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from crawler import models
@@ -51,10 +52,56 @@ def choose(
         # scanning the visible text for labelled dates is slow: only when no better-ranked source answered
         published, source = dates.choose_published_at([*candidates, *dates.text_candidates(tree)], now)
     published, source = bylines.prefer_printed((published, source), candidates, tree, now)
+    published, source = _url_settles((published, source), candidates, tree, now)
+    if source not in dates.FALLBACK_SOURCES:
+        published = _printed_offset(published, tree)
     if published is None:
         published, source = _fallback(tree, url, now)
     modified = dates.choose_modified_at(candidates, now)
     return DateChoice(published, source, modified, dates.rejected_dates(candidates, now))
+
+
+def _url_settles(
+    chosen: tuple[datetime | None, str | None], candidates: list[dates.Candidate], tree: HtmlElement, now: datetime,
+) -> tuple[datetime | None, str | None]:
+    """Metadata vs the URL's day more than a day apart: the URL wins when the page also states its day elsewhere.
+
+    The path is written once, when the article is first published; metadata is re-stamped by CMS updates and
+    templates. Two statements of one day (the URL and a printed or another stated date) beat one.
+    """
+    value, source = chosen
+    if value is None or source not in ("jsonld", "meta"):
+        return chosen
+    url = next((c for c in candidates if c.source == "url" and dates.is_plausible(c.value, now)), None)
+    if url is None or url.value is None or abs((url.value.date() - value.date()).days) <= 1:
+        return chosen
+    day = url.value.date()
+    stated = any(
+        c.source not in ("url", source) and c.value is not None and c.value.date() == day for c in candidates
+    )
+    if stated or day in bylines.printed_days(tree):
+        return url.value, "url"
+    return chosen
+
+
+def _printed_offset(value: datetime | None, tree: HtmlElement) -> datetime | None:
+    """A time stated in UTC, shown in the byline as the publisher's wall clock: the difference is the offset.
+
+    "2026-03-03T04:30:00Z" in the metadata and "March 2, 2026 11:30 PM" under the headline is the
+    publisher's March 2nd at -05:00, not UTC's March 3rd.
+    """
+    # a bare day (midnight) is no instant; a stated non-zero offset is already the publisher's
+    if value is None or value.utcoffset() != timedelta(0) or value.timetz().replace(tzinfo=None) == time(0):
+        return value
+    local = bylines.printed_local_time(tree)
+    if local is None:
+        return value
+    delta = local - value.astimezone(UTC).replace(tzinfo=None)
+    # a real UTC offset: non-zero, at most 14 hours, a whole number of quarter hours (so the minutes agree: a
+    # modification time printed in the byline almost never does)
+    if delta and abs(delta) <= timedelta(hours=14) and delta % timedelta(minutes=15) == timedelta(0):
+        return value.astimezone(timezone(delta))
+    return value
 
 
 def _fallback(tree: HtmlElement, url: str, now: datetime) -> tuple[datetime | None, str | None]:

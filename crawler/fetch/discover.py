@@ -10,8 +10,9 @@ Conventions shared by parse_feed, parse_listing and sitemaps.parse_sitemap:
   form); links are deduplicated by ``urls.canonical_url`` keeping the first occurrence.
 - Only http(s) links are returned. Offsite filtering of feed and sitemap entries is the caller's
   job (``urls.allowed``); ``parse_listing`` filters when given ``hosts``.
-- Dates are tz-aware UTC; naive values are taken as UTC; impossible ones (``2026-46-21``,
-  ``2024-02-30``) become None. Languages are reduced to their primary subtag (``es-ES`` -> ``es``).
+- Dates are tz-aware and keep the offset the document states (its day is the publisher's day); naive
+  values are taken as UTC; impossible ones (``2026-46-21``, ``2024-02-30``) become None. Languages
+  are reduced to their primary subtag (``es-ES`` -> ``es``).
 - ``error`` set with non-empty ``links`` means the document was ill-formed but entries were
   recovered: use the links, log the error as a warning. ``error`` with no links: the source failed.
 """
@@ -31,6 +32,7 @@ import lxml.html
 from w3lib.encoding import html_to_unicode
 
 from crawler import models
+from crawler.extract import dates
 from crawler.fetch import found, urls
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ def _entry_date(entry: Any, key: str) -> datetime | None:
     """An entry date: strict parse of the raw string; feedparser's own parse only for formats we don't know.
 
     feedparser silently normalizes impossible dates (2026-46-21 -> 2026-11-01), so its parsed value
-    is used only when the raw text is neither ISO-like nor RFC 822 (e.g. "2024/01/02 10:00").
+    is used only when neither the strict parser nor the page-date parser reads the raw text.
     """
     # dict.get: FeedParserDict.get("updated") silently falls back to "published" (deprecated mapping).
     raw = dict.get(entry, key)
@@ -62,6 +64,11 @@ def _entry_date(entry: Any, key: str) -> datetime | None:
     parsed = found.parse_date(raw)
     if parsed is not None or found.ISO_DATE_RE.match(raw.strip()) or found.looks_rfc822(raw):
         return parsed
+    # the page-date parser next ("2026/03/02 23:30 -0500"): it keeps the stated offset, and feedparser's
+    # UTC struct both drops it and misreads such values (that one comes back as the day of parsing)
+    stated = dates.parse_datetime(raw)
+    if stated is not None or dates.YMD.search(raw) or dates.DMY.search(raw):  # "2026/02/30 10:00" stays None
+        return stated
     return _struct_to_datetime(dict.get(entry, f"{key}_parsed"))
 
 

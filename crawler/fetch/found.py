@@ -39,14 +39,19 @@ _UNPADDED_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(\D.*)?$")
 
 
 def parse_date(text: str | None) -> datetime | None:
-    """A W3C/ISO 8601 or RFC 822 date string as a tz-aware UTC datetime; None when absent or impossible."""
+    """A W3C/ISO 8601 or RFC 822 date string as a tz-aware datetime; None when absent or impossible.
+
+    The offset the document states is kept ("23:30:00 -0500" stays at -05:00): the publication day is the
+    publisher's day, and converting to UTC first would move a late-evening item to the next day. A value
+    without an offset is taken as UTC.
+    """
     if not text or not text.strip():
         return None
     text = text.strip()
     value = _parse_iso(text) if ISO_DATE_RE.match(text) else _parse_rfc822(text)
     if value is None:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _parse_iso(text: str) -> datetime | None:
