@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from crawler import outcomes
-from crawler.extract import page
+from crawler.extract import dates, page
 
 # phrases of error pages, not words a headline could use ("Hiker not found", "Flight 404")
 _SOFT_404 = re.compile(
@@ -29,8 +29,20 @@ ARTICLE_TYPES = page.ARTICLE_TYPES
 _LISTING_TYPES = re.compile(r"CollectionPage|ItemList|SearchResultsPage|ProfilePage|WebSite$", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
-# Linked headlines (h2-h4 containing a link) from which on a page looks like a teaser river.
+# Linked headlines (h2-h4 containing a link, outside the template's sidebars, menus, header and footer) from which
+# on a page looks like a teaser river.
 TEASER_HEADLINES = 6
+_TEASER_XPATH = ("//body//*[self::h2 or self::h3 or self::h4][.//a]"
+                 "[not(ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer)]")
+# A headline is a sentence: at least this many words (or Latin-equivalent characters in a dense script), where
+# section fronts, tag pages and home pages are named in one to three words ("Sports", "Latest news")
+HEADLINE_WORDS, HEADLINE_CHARS = 5, 25
+# the headline's date is printed within these many text nodes before or after it (kicker, dateline, byline)
+DATELINE_NODES = 6
+_PRINTED_DATE = re.compile(rf"{dates.YMD.pattern}|{dates.WORDY_DATE.pattern}|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}\b",
+                           re.I)
+# prose: lines of at least this many words carry most of the text (a teaser river alternates headlines and blurbs)
+PROSE_LINE_WORDS, PROSE_SHARE = 20, 0.6
 # Fewer words than this is not an article whatever else the page says.
 MIN_WORDS = 25
 # Below this, length counts as evidence for a listing or stub; above it, for an article.
@@ -57,17 +69,22 @@ def not_article_reason(
     article += 1 if has_date else 0
     article += 1 if _ARTICLE_PATH.search(f"{path}?{query}") else 0
     article += 1 if words >= LONG_WORDS else 0
+    headline = _headline(tree, title)
+    # a page led by a sentence headline is one story; a date printed next to it dates that story
+    article += 1 if headline is not None else 0
+    article += 1 if headline is not None and not has_date and _dated(headline) else 0
     listing += 2 if _LISTING_TYPES.search(jsonld_types) and not ARTICLE_TYPES.search(jsonld_types) else 0
     # the site root with a query (?p=959, ?id=12) is a script serving single items, not the front page
     listing += 2 if _LISTING_PATH.search(path) and not (query and path in ("", "/")) else 0
-    listing += 1 if words < SHORT_WORDS else 0
+    # short text counts against a page unless it is prose (a short post or news item, not a few teasers)
+    listing += 1 if words < SHORT_WORDS and not _prose(text) else 0
     listing += 2 if _mostly_list_items(text) else 0
     # section fronts are named, articles are headlined: "Sports", "El tiempo" vs a sentence-like headline
     listing += 1 if len(title.split()) <= 2 else 0
     # /en/sports, /deportes/: one plain word at shallow depth names a section; articles carry a slug or an id
     listing += 1 if _SECTION_PATH.match(path) and not query else 0
     # a river of linked headlines (teasers); article pages with a related box have a few, not many
-    listing += 1 if len(tree.xpath("//body//*[self::h2 or self::h3 or self::h4][.//a]")) >= TEASER_HEADLINES else 0
+    listing += 1 if len(tree.xpath(_TEASER_XPATH)) >= TEASER_HEADLINES else 0
     # link density last and only when it can tip the balance: it walks the whole tree
     if listing + 1 - article >= 2 and link_density(tree) > 0.5:  # 0.5: most visible text is link labels
         listing += 1
@@ -75,6 +92,40 @@ def not_article_reason(
     if listing - article >= 2:
         return f"listing or stub page (listing evidence {listing} > article evidence {article})"
     return None
+
+
+def _headline(tree: HtmlElement, title: str) -> HtmlElement | None:
+    """The page's headline element: the <h1> in <article>/<main>, else its only <h1>, when it is a sentence
+    (HEADLINE_WORDS) and tells the story of the page's title (shares most of its words)."""
+    heads = [h for h in tree.xpath("//body//h1") if h.text_content().strip()]
+    scoped = [h for h in heads if h.xpath("ancestor::article or ancestor::main")]
+    candidates = scoped[:1] or (heads if len(heads) == 1 else [])
+    for head in candidates:
+        text = " ".join(head.text_content().split())
+        dense = page.dense_share(text) >= 0.5
+        if not (len(text.split()) >= HEADLINE_WORDS or (dense and page.text_length(text) >= HEADLINE_CHARS)):
+            return None
+        if title and (text in title or title in text):
+            return head
+        words = set(re.findall(r"\w+", text.lower()))
+        shared = words & set(re.findall(r"\w+", title.lower()))
+        # half of the headline's words in the title: the same story (the title may add the site's name)
+        return head if len(shared) >= 0.5 * len(words) else None
+    return None
+
+
+def _dated(headline: HtmlElement) -> bool:
+    """A date is printed within a few text nodes above or below the headline (the dateline of the story)."""
+    near = headline.xpath(f"preceding::text()[normalize-space()][position() <= {DATELINE_NODES}]"
+                          f" | following::text()[normalize-space()][position() <= {DATELINE_NODES}]")
+    return any(_PRINTED_DATE.search(str(t)) for t in near)
+
+
+def _prose(text: str) -> bool:
+    """Most of the text is in long lines of running sentences, not headlines, list items or captions."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    long = [ln for ln in lines if len(ln.split()) >= PROSE_LINE_WORDS and not ln.lstrip().startswith("- ")]
+    return len(long) >= 2 and sum(map(len, long)) >= PROSE_SHARE * sum(map(len, lines))
 
 
 def _mostly_list_items(text: str) -> bool:
