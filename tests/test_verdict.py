@@ -127,3 +127,44 @@ def test_a_short_blog_post_in_a_current_theme_is_an_article(sentences: int) -> N
 def test_a_short_blog_post_in_an_old_theme_is_an_article(sentences: int) -> None:
     result = _run(blog_post_classic(sentences), "https://www.anna-bakes.example.net/why-we-moved-the-bakery")
     assert isinstance(result, models.Article), result
+
+
+TEASER = ("The harbour council met on Tuesday to discuss the new ferry timetable and the cost of dredging the "
+          "channel before the summer season begins.")
+
+
+def _river(count: int = 12, heading: str = "h2") -> str:
+    """A list of teasers: a linked headline, a date and a one-sentence blurb each."""
+    return "".join(
+        f'<div class="teaser"><{heading}><a href="/news/2024/05/harbour-story-number-{i}">Harbour story number {i} '
+        f'makes the news today</a></{heading}><span class="date">{10 + i} May 2024</span><p>{TEASER}</p></div>'
+        for i in range(count)
+    )
+
+
+def _listing(title: str, h1: str, river: str) -> bytes:
+    return (f'<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta property="og:type" content="website"></head><body><header><nav><ul>{_links(NAV)}</ul></nav>'
+            f'</header><main><h1>{h1}</h1>{river}</main><footer>Coastline Gazette</footer></body></html>').encode()
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "h1"),
+    [
+        ("https://gazette.example.org/", "Coastline Gazette - News from the coast", "Coastline Gazette"),
+        ("https://gazette.example.org/tag/harbour/", "Harbour - Coastline Gazette", "Harbour"),
+        ("https://gazette.example.org/search?q=harbour+ferry+timetable", "Search results for harbour ferry timetable",
+         "Search results for harbour ferry timetable"),
+    ],
+    ids=["home", "tag", "search"],
+)
+def test_listings_stay_rejected(url: str, title: str, h1: str) -> None:
+    result = _run(_listing(title, h1, _river()), url)
+    assert isinstance(result, models.Rejected) and result.reason == outcomes.NOT_ARTICLE, result
+
+
+def test_a_short_section_front_with_a_dated_sentence_headline_stays_rejected() -> None:
+    river = f'<p class="date">12 May 2024</p>{_river(6, "h3")}'
+    result = _run(_listing("Latest from the harbour and the coast", "Latest from the harbour and the coast", river),
+                  "https://gazette.example.org/harbour/")
+    assert isinstance(result, models.Rejected), result

@@ -41,6 +41,7 @@ HEADLINE_WORDS, HEADLINE_CHARS = 5, 25
 DATELINE_NODES = 6
 _PRINTED_DATE = re.compile(rf"{dates.YMD.pattern}|{dates.WORDY_DATE.pattern}|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}\b",
                            re.I)
+_IN_HEADING = "ancestor-or-self::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
 # prose: lines of at least this many words carry most of the text (a teaser river alternates headlines and blurbs)
 PROSE_LINE_WORDS, PROSE_SHARE = 20, 0.6
 # Fewer words than this is not an article whatever else the page says.
@@ -69,8 +70,11 @@ def not_article_reason(
     article += 1 if has_date else 0
     article += 1 if _ARTICLE_PATH.search(f"{path}?{query}") else 0
     article += 1 if words >= LONG_WORDS else 0
-    headline = _headline(tree, title)
-    # a page led by a sentence headline is one story; a date printed next to it dates that story
+    # a river of linked headlines (teasers); article pages with a related box have a few, not many
+    river = len(tree.xpath(_TEASER_XPATH)) >= TEASER_HEADLINES
+    # a page led by a sentence headline is one story (unless the headline heads a river: a search or a section);
+    # a date printed next to it dates that story
+    headline = None if river else _headline(tree, title)
     article += 1 if headline is not None else 0
     article += 1 if headline is not None and not has_date and _dated(headline) else 0
     listing += 2 if _LISTING_TYPES.search(jsonld_types) and not ARTICLE_TYPES.search(jsonld_types) else 0
@@ -83,8 +87,7 @@ def not_article_reason(
     listing += 1 if len(title.split()) <= 2 else 0
     # /en/sports, /deportes/: one plain word at shallow depth names a section; articles carry a slug or an id
     listing += 1 if _SECTION_PATH.match(path) and not query else 0
-    # a river of linked headlines (teasers); article pages with a related box have a few, not many
-    listing += 1 if len(tree.xpath(_TEASER_XPATH)) >= TEASER_HEADLINES else 0
+    listing += 1 if river else 0
     # link density last and only when it can tip the balance: it walks the whole tree
     if listing + 1 - article >= 2 and link_density(tree) > 0.5:  # 0.5: most visible text is link labels
         listing += 1
@@ -115,17 +118,26 @@ def _headline(tree: HtmlElement, title: str) -> HtmlElement | None:
 
 
 def _dated(headline: HtmlElement) -> bool:
-    """A date is printed within a few text nodes above or below the headline (the dateline of the story)."""
-    near = headline.xpath(f"preceding::text()[normalize-space()][position() <= {DATELINE_NODES}]"
-                          f" | following::text()[normalize-space()][position() <= {DATELINE_NODES}]")
-    return any(_PRINTED_DATE.search(str(t)) for t in near)
+    """A date is printed within a few text nodes above or below the headline (the story's dateline), before any
+    other heading (the next heading starts a teaser, whose date is not the headline's)."""
+    near = f"::text()[normalize-space()]{page.VISIBLE}[position() <= {DATELINE_NODES}]"
+    # lxml returns both in document order: the nodes above are walked from the headline upwards
+    for nodes in (headline.xpath("following" + near), headline.xpath("preceding" + near)[::-1]):
+        for node in nodes:
+            if node.getparent() is not None and node.getparent().xpath(_IN_HEADING):
+                break
+            if _PRINTED_DATE.search(str(node)):
+                return True
+    return False
 
 
 def _prose(text: str) -> bool:
     """Most of the text is in long lines of running sentences, not headlines, list items or captions."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     long = [ln for ln in lines if len(ln.split()) >= PROSE_LINE_WORDS and not ln.lstrip().startswith("- ")]
-    return len(long) >= 2 and sum(map(len, long)) >= PROSE_SHARE * sum(map(len, lines))
+    # a teaser river alternates short lines (headline, date) with its blurbs; an article has few short lines
+    short = len(lines) - len(long)
+    return len(long) >= 2 and short < len(long) and sum(map(len, long)) >= PROSE_SHARE * sum(map(len, lines))
 
 
 def _mostly_list_items(text: str) -> bool:
