@@ -96,7 +96,7 @@ def canonical_url(tree: HtmlElement, data: PageData, url: str) -> str | None:
 def text_length(text: str) -> int:
     """Length in Latin-text characters: a dense-script character (DENSE_SCRIPT) counts DENSE_WEIGHT times."""
     dense = len(DENSE_SCRIPT.findall(text))
-    return len(text) + round(dense * (DENSE_WEIGHT - 1))
+    return int(len(text) + dense * (DENSE_WEIGHT - 1))
 
 
 def dense_share(text: str) -> float:
