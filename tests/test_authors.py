@@ -25,6 +25,19 @@ from crawler.extract import authors
         ("admin", ()),
         ("Coastline Gazette", ()),
         ("Ana Ruiz; Ana Ruiz", ("Ana Ruiz",)),
+        ("By Ana Ruiz | Staff Writer", ("Ana Ruiz",)),
+        ("Von Clara Müller und Hans Weber", ("Clara Müller", "Hans Weber")),
+        ("Por Juan Pérez, corresponsal", ("Juan Pérez",)),
+        ("By ANA RUIZ, Associated Press", ("ANA RUIZ",)),
+        ("Ana Ruiz and the Associated Press", ("Ana Ruiz",)),
+        ("Ana Ruiz/dpa", ("Ana Ruiz",)),
+        ("Reuters", ("Reuters",)),
+        ("By Ana Ruiz in Madrid", ("Ana Ruiz",)),
+        ("Von Anna Meier, Berlin", ("Anna Meier",)),
+        ("Ana Ruiz — Politics", ("Ana Ruiz",)),
+        ("By Ana Ruiz | May 5, 2024 10:15", ("Ana Ruiz",)),
+        ("Staff Writer", ()),
+        ("Jan Jansen en Piet Peters", ("Jan Jansen", "Piet Peters")),
     ],
 )
 def test_clean_names(raw: str, expected: tuple[str, ...]) -> None:
@@ -53,3 +66,31 @@ def test_a_sentence_starting_with_by_is_no_byline() -> None:
 def test_structured_authors_win_over_the_printed_byline() -> None:
     tree = _tree('<p class="byline">By Someone Else</p>')
     assert authors.authors({"author": [{"name": "Ana Ruiz"}]}, {}, tree, None) == ("Ana Ruiz",)
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        '<a rel="author" href="/authors/ana-ruiz">Ana Ruiz</a>',
+        '<span itemprop="author" itemscope><span itemprop="name">Ana Ruiz</span></span>',
+        '<div class="author-name">Ana Ruiz</div>',
+        '<div class="article-byline">By Ana Ruiz | Staff Writer | May 5, 2024</div>',
+        '<p class="meta">Por Ana Ruiz, corresponsal</p>',
+    ],
+    ids=["rel-author", "itemprop-author", "author-name", "byline-with-role-and-date", "por-corresponsal"],
+)
+def test_printed_bylines_of_each_form_are_read(byline: str) -> None:
+    tree = _tree(f"{byline}<p>Text of the article.</p>")
+    assert authors.authors(None, {}, tree, None) == ("Ana Ruiz",)
+
+
+@pytest.mark.parametrize(
+    "marked", ['<div class="author">Politics</div>', '<span class="byline">Staff</span>',
+               '<div class="byline">Updated May 5, 2024</div>'],
+)
+def test_sections_and_placeholders_marked_as_author_are_no_names(marked: str) -> None:
+    assert authors.authors(None, {}, _tree(f"{marked}<p>Text of the article.</p>"), None) == ()
+
+
+def test_an_agency_credited_alone_stays_the_author() -> None:
+    assert authors.authors({"author": {"@type": "Organization", "name": "Reuters"}}, {}, None, None) == ("Reuters",)

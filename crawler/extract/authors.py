@@ -18,19 +18,32 @@ AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", 
 _BY = re.compile(r"^\s*(?:(?:written|posted|reported|created|analysis|text|words)\s+by|(?:publicado|escrito)\s+por|"
                  r"(?:veröffentlicht|geschrieben)\s+von|by|por|von|par|door|av|af|texto|text|autor|autorin|auteur|"
                  r"author)\b\s*:?\s*", re.I)
-_SEPARATOR = re.compile(r"\s*[;|&·•]\s*|\s+/\s+")
+_SEPARATOR = re.compile(r"\s*[;|&·•/]\s*|\s+[-–—]\s+")
 # the joining word in lower case between spaces ("John E. Smith" keeps its initial); it joins two names only
 # when both sides have two words or more ("José Volta e Pinto" is one name)
 _JOIN = re.compile(r"\s+(?:and|und|y|e|et|og|en|i|och|ve|и)\s+")
 # a job title after the name: "TOM KRISHER, AP Auto Writer", "Paul Takahashi, Staff writer"
 _ROLE = re.compile(r"\b(?:writer|editor|correspondent|reporter|staff|columnist|contributor|redakteur(?:in)?|"
                    r"corresponsal|redactor[a]?|editor-at-large)\b|\bfor\s", re.I)
+# words that only qualify a job title
+_ROLE_MODIFIERS = frozenset({"senior", "chief", "contributing", "special", "guest", "associate", "deputy", "managing",
+                             "executive", "news", "sports", "political", "the", "a", "our", "de", "del",
+                             "la", "el", "der", "die", "freie", "freier", "jefe", "jefa"})
 # names CMSs print for accounts rather than people
 _PLACEHOLDERS = frozenset({"admin", "administrator", "editor", "redaktion", "redacción", "redação", "redazione",
                            "rédaction", "staff", "guest", "gast", "гость", "anonymous", "unknown", "subject"})
 # lower-case words that belong inside names: "Walter von Aachen", "Ana de la Cruz", "Ortega y Gasset"
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "della", "da", "do", "dos", "das", "di", "du",
                         "la", "le", "y", "e", "i", "bin", "ibn", "al", "el", "zu", "ten", "ter", "af", "av"})
+# news agencies credited next to a writer ("Ana Ruiz, Associated Press", "Ana Ruiz/dpa"): dropped beside a person's
+# name, kept when the agency is the only credit (a wire story is the agency's)
+_AGENCIES = frozenset({"ap", "associated press", "reuters", "afp", "agence france-presse", "dpa", "efe", "agencia efe",
+                       "ansa", "xinhua", "kyodo", "yonhap", "europa press", "epd", "kna", "apa", "sda", "keystone-sda",
+                       "tass", "ria novosti", "interfax", "anadolu", "upi", "pa", "pa media", "bloomberg", "belga",
+                       "anp", "ntb", "tt", "ritzau", "ctk", "pap", "mti", "lusa", "notimex", "télam", "agências"})
+# where the writer filed from: "Ana Ruiz in Madrid", "Anna Meier aus Berlin"
+_FILED_FROM = re.compile(r"\s+(?:in|aus|from|desde)\s+[^\W\d_][\w.-]*(?:\s+[^\W\d_][\w.-]*)?$")
+_THE = re.compile(r"^the\s+", re.I)
 _BRACKETS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
 _EMAIL = re.compile(r"\S+@\S+|\S+://\S+")
 # a name has letters and no digits, URLs or markup: "(obe)", "12345", "user@example.org" and "https://..." are not
@@ -104,21 +117,38 @@ def clean_names(raw: Iterable[str], site_name: str | None = None) -> tuple[str, 
 
 
 def split_names(value: str) -> list[str]:
-    """'By Ana Pérez and John Doe (obe)' -> ['Ana Pérez', 'John Doe']."""
+    """'By Ana Pérez and John Doe (obe)' -> ['Ana Pérez', 'John Doe']; job titles, agencies beside a writer,
+    places filed from and printed dates are not names."""
     text = " ".join(html.unescape(value).split())
     text = _EMAIL.sub(" ", _BRACKETS.sub(" ", text))
+    pieces = [p for p in (_BY.sub("", p).strip() for p in _SEPARATOR.split(text)) if p]
+    # "Ana Ruiz | Staff Writer": a piece that is a job title goes, as after a comma
+    pieces = [p for p in pieces if not _ROLE.search(p)] or pieces[:1]
     parts: list[str] = []
-    for piece in _SEPARATOR.split(text):
-        piece = _BY.sub("", piece)
+    for piece in pieces:
         joined = _JOIN.split(piece)
-        pieces = joined if len(joined) > 1 and all(len(j.split()) >= 2 for j in joined) else [piece]
-        for item in pieces:
+        both = len(joined) > 1 and all(len(j.split()) >= 2 or _is_agency(j) for j in joined)
+        for item in joined if both else [piece]:
             # "Doe, John" is one name written last-first; "Ana Pérez, John Doe" is two; "A. Writer, Staff writer"
-            # is a name and a job title
+            # is a name and a job title; "Anna Meier, Berlin" a name and a place
             commas = [c.strip() for c in item.split(",") if c.strip()]
             commas = [c for c in commas if not _ROLE.search(c)] or commas[:1]
-            parts.extend(commas if all(len(c.split()) >= 2 for c in commas) else [", ".join(commas)])
-    return [_BY.sub("", p).strip(" ,-–—:|") for p in parts if p.strip()]
+            if len(commas) > 1 and len(commas[0].split()) >= 2 and not _is_agency(commas[0]):
+                commas = [c for c in commas if len(c.split()) >= 2 or _is_agency(c)]
+            parts.extend(commas if all(len(c.split()) >= 2 or _is_agency(c) for c in commas)
+                         else [", ".join(commas)])
+    names = [_FILED_FROM.sub("", _BY.sub("", p).strip(" ,-–—:|")) for p in parts if p.strip()]
+    # a printed date or time beside the name ("By Ana Ruiz | May 5, 2024") is no name
+    names = [_THE.sub("", n) for n in names if n and not re.search(r"\d", n)]
+    people = [n for n in names if not _is_agency(n)]
+    # a one-word piece beside a full name is a section, an outlet or a place ("Ana Ruiz — Politics")
+    if any(len(n.split()) >= 2 for n in people):
+        people = [n for n in people if len(n.split()) >= 2]
+    return people or names
+
+
+def _is_agency(name: str) -> bool:
+    return _THE.sub("", name.strip()).casefold() in _AGENCIES
 
 
 def is_name(name: str, site_name: str | None = None) -> bool:
@@ -126,5 +156,8 @@ def is_name(name: str, site_name: str | None = None) -> bool:
     if not name or len(name) > MAX_NAME_CHARS or len(name.split()) > MAX_NAME_WORDS:
         return False
     if _NOT_NAME.search(name) or not _LETTER.search(name) or name.casefold() in _PLACEHOLDERS:
+        return False
+    # a job title alone ("Staff Writer", "Senior Correspondent") names no one
+    if not set(_ROLE.sub(" ", name).casefold().split()) - _ROLE_MODIFIERS:
         return False
     return not (site_name and name.casefold() == site_name.casefold())
