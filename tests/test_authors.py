@@ -23,7 +23,7 @@ from crawler.extract import authors
         ("12345", ()),
         ("https://example.org/authors/jdoe", ()),
         ("admin", ()),
-        ("Coastline Gazette", ()),
+        ("The Washington Times", ()),
         ("Ana Ruiz; Ana Ruiz", ("Ana Ruiz",)),
         ("By Ana Ruiz | Staff Writer", ("Ana Ruiz",)),
         ("Von Clara Müller und Hans Weber", ("Clara Müller", "Hans Weber")),
@@ -34,14 +34,19 @@ from crawler.extract import authors
         ("Reuters", ("Reuters",)),
         ("By Ana Ruiz in Madrid", ("Ana Ruiz",)),
         ("Von Anna Meier, Berlin", ("Anna Meier",)),
-        ("Ana Ruiz — Politics", ("Ana Ruiz",)),
+        ("Ana Ruiz | Politics", ("Ana Ruiz",)),
+        ("facebook.com/ana.ruiz", ()),
+        ("jdoe", ()),
+        ("Ana Ruiz, Washington Times", ("Ana Ruiz",)),
         ("By Ana Ruiz | May 5, 2024 10:15", ("Ana Ruiz",)),
         ("Staff Writer", ()),
+        ("Interview: Ana Ruiz", ("Ana Ruiz",)),
+        ("Bündnis 90/Die Grünen", ()),
         ("Jan Jansen en Piet Peters", ("Jan Jansen", "Piet Peters")),
     ],
 )
 def test_clean_names(raw: str, expected: tuple[str, ...]) -> None:
-    assert authors.clean_names([raw], site_name="Coastline Gazette") == expected
+    assert authors.clean_names([raw], site_name="The Washington Times") == expected
 
 
 def _tree(body: str) -> lxml_html.HtmlElement:

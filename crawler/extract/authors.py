@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from crawler.extract import page
+from crawler.extract import dates, page
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -17,14 +17,16 @@ AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", 
 # "By", "Por", "Von", ... opening a byline; "and", "y", "und", ... joining two names
 _BY = re.compile(r"^\s*(?:(?:written|posted|reported|created|analysis|text|words)\s+by|(?:publicado|escrito)\s+por|"
                  r"(?:veröffentlicht|geschrieben)\s+von|by|por|von|par|door|av|af|texto|text|autor|autorin|auteur|"
-                 r"author)\b\s*:?\s*", re.I)
-_SEPARATOR = re.compile(r"\s*[;|&·•/]\s*|\s+[-–—]\s+")
+                 r"author|interview(?=\s*:))\b\s*:?\s*", re.I)
+_SEPARATOR = re.compile(r"\s*[;|&·•/]\s*")
 # the joining word in lower case between spaces ("John E. Smith" keeps its initial); it joins two names only
 # when both sides have two words or more ("José Volta e Pinto" is one name)
 _JOIN = re.compile(r"\s+(?:and|und|y|e|et|og|en|i|och|ve|и)\s+")
 # a job title after the name: "TOM KRISHER, AP Auto Writer", "Paul Takahashi, Staff writer"
 _ROLE = re.compile(r"\b(?:writer|editor|correspondent|reporter|staff|columnist|contributor|redakteur(?:in)?|"
                    r"corresponsal|redactor[a]?|editor-at-large)\b|\bfor\s", re.I)
+# prepositions that open a credit line ("Do UOL", "Da Redação", "From Reuters", "Aus Berlin")
+_CREDIT_WORDS = frozenset({"do", "da", "dos", "das", "from", "aus", "vom", "dalla", "dal", "depuis", "desde"})
 # words that only qualify a job title
 _ROLE_MODIFIERS = frozenset({"senior", "chief", "contributing", "special", "guest", "associate", "deputy", "managing",
                              "executive", "news", "sports", "political", "the", "a", "our", "de", "del",
@@ -43,11 +45,12 @@ _AGENCIES = frozenset({"ap", "associated press", "reuters", "afp", "agence franc
                        "anp", "ntb", "tt", "ritzau", "ctk", "pap", "mti", "lusa", "notimex", "télam", "agências"})
 # where the writer filed from: "Ana Ruiz in Madrid", "Anna Meier aus Berlin"
 _FILED_FROM = re.compile(r"\s+(?:in|aus|from|desde)\s+[^\W\d_][\w.-]*(?:\s+[^\W\d_][\w.-]*)?$")
+_PRINTED_DATE = re.compile(rf"{dates.WORDY_DATE.pattern}|\d{{1,2}}[./:h-]\d{{1,2}}|\b(?:19|20)\d{{2}}\b", re.I)
 _THE = re.compile(r"^the\s+", re.I)
 _BRACKETS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
 _EMAIL = re.compile(r"\S+@\S+|\S+://\S+")
 # a name has letters and no digits, URLs or markup: "(obe)", "12345", "user@example.org" and "https://..." are not
-_NOT_NAME = re.compile(r"\d|://|www\.|[<>{}=@#]")
+_NOT_NAME = re.compile(r"\d|://|www\.|[<>{}=@#]|\w\.[a-z]")
 _LETTER = re.compile(r"[^\W\d_]")
 # a name is 1-5 words and at most 60 characters; longer is a sentence or a job title ("Staff writer at ...")
 MAX_NAME_WORDS, MAX_NAME_CHARS = 5, 60
@@ -100,7 +103,10 @@ def _looks_like_person(name: str) -> bool:
     """Two words or more, each starting with a letter, capitalised (in scripts with case) unless a name particle
     inside the name ("Walter von Aachen"); no commas ("Sandee LaMotte, CNN" is a name and an outlet)."""
     words = name.split()
-    if len(words) < 2 or "," in name or not all(_LETTER.match(w) for w in words):
+    if len(words) < 2 or re.search(r"[,:;!?]", name) or not all(_LETTER.match(w) for w in words):
+        return False
+    # "Do UOL", "Aus Berlin": a preposition opens a credit line, not a name
+    if words[0].casefold() in _CREDIT_WORDS:
         return False
     inner = {i for i, w in enumerate(words) if 0 < i < len(words) - 1 and w.lower() in _PARTICLES}
     return all(i in inner or w[0].upper() == w[0] for i, w in enumerate(words))
@@ -113,7 +119,9 @@ def clean_names(raw: Iterable[str], site_name: str | None = None) -> tuple[str, 
         for name in split_names(value):
             if is_name(name, site_name) and name.casefold() not in {f.casefold() for f in found}:
                 found.append(name)
-    return tuple(found[:MAX_AUTHORS])
+    # beside a writer, part of the site's name is the outlet credited ("Washington Times" on The Washington Times)
+    people = [n for n in found if not (site_name and set(_words(n)) <= set(_words(site_name)))]
+    return tuple((people or found)[:MAX_AUTHORS])
 
 
 def split_names(value: str) -> list[str]:
@@ -138,7 +146,10 @@ def split_names(value: str) -> list[str]:
             parts.extend(commas if all(len(c.split()) >= 2 or _is_agency(c) for c in commas)
                          else [", ".join(commas)])
     names = [_FILED_FROM.sub("", _BY.sub("", p).strip(" ,-–—:|")) for p in parts if p.strip()]
-    # a printed date or time beside the name ("By Ana Ruiz | May 5, 2024") is no name
+    # a printed date or time beside the name ("By Ana Ruiz | May 5, 2024") is no name; other digits ("Bündnis 90")
+    # make the whole credit something other than names
+    if any(re.search(r"\d", n) for n in names) and not _PRINTED_DATE.search(text):
+        return []
     names = [_THE.sub("", n) for n in names if n and not re.search(r"\d", n)]
     people = [n for n in names if not _is_agency(n)]
     # a one-word piece beside a full name is a section, an outlet or a place ("Ana Ruiz — Politics")
@@ -160,4 +171,12 @@ def is_name(name: str, site_name: str | None = None) -> bool:
     # a job title alone ("Staff Writer", "Senior Correspondent") names no one
     if not set(_ROLE.sub(" ", name).casefold().split()) - _ROLE_MODIFIERS:
         return False
-    return not (site_name and name.casefold() == site_name.casefold())
+    # a handle or initials in lower case ("jdoe", "det") in a script with capitals is no one's printed name
+    if name == name.lower() and name != name.upper():
+        return False
+    # the site's own name ("The Planetary Press" on The Planetary Press; a blog named after its writer keeps him)
+    return not (site_name and _words(name) == _words(site_name))
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", _THE.sub("", text.casefold()))]
