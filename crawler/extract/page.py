@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # annotations only: dates imports this module and the store i
 #: SocialMediaPosting ... (a WebPage or a listed related item is not one)
 ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|LiveBlog|SocialMediaPosting", re.I)
 #: scripts that carry a word or more per character: Han, kana, Hangul (syllable blocks and jamo)
-DENSE_SCRIPT = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+DENSE_SCRIPT = re.compile(
+    r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 #: a dense-script character counts as this many characters of length: the same news text has about 2.5 to 3
 #: times as many characters in English as in Chinese, Japanese or Korean, so thresholds measured on Latin text
 #: (trafilatura's 250 characters, a job's minimum text length) count a Hangul or Han character accordingly
