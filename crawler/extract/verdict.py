@@ -72,11 +72,6 @@ def not_article_reason(
     article += 1 if words >= LONG_WORDS else 0
     # a river of linked headlines (teasers); article pages with a related box have a few, not many
     river = len(tree.xpath(_TEASER_XPATH)) >= TEASER_HEADLINES
-    # a page led by a sentence headline is one story (unless the headline heads a river: a search or a section);
-    # a date printed next to it dates that story
-    headline = None if river else _headline(tree, title)
-    article += 1 if headline is not None else 0
-    article += 1 if headline is not None and not has_date and _dated(headline) else 0
     listing += 2 if _LISTING_TYPES.search(jsonld_types) and not ARTICLE_TYPES.search(jsonld_types) else 0
     # the site root with a query (?p=959, ?id=12) is a script serving single items, not the front page
     listing += 2 if _LISTING_PATH.search(path) and not (query and path in ("", "/")) else 0
@@ -88,6 +83,11 @@ def not_article_reason(
     # /en/sports, /deportes/: one plain word at shallow depth names a section; articles carry a slug or an id
     listing += 1 if _SECTION_PATH.match(path) and not query else 0
     listing += 1 if river else 0
+    # a page led by a sentence headline is one story (unless the headline heads a river: a search or a section);
+    # a date printed next to it dates that story. Read only when the balance could tip (the tree walks cost)
+    headline = None if river or listing + 1 - article < 2 else _headline(tree, title)
+    article += 1 if headline is not None else 0
+    article += 1 if headline is not None and not has_date and _dated(headline) else 0
     # link density last and only when it can tip the balance: it walks the whole tree
     if listing + 1 - article >= 2 and link_density(tree) > 0.5:  # 0.5: most visible text is link labels
         listing += 1
