@@ -41,6 +41,9 @@ from crawler.extract import authors
         ("By Ana Ruiz | May 5, 2024 10:15", ("Ana Ruiz",)),
         ("Staff Writer", ()),
         ("Interview: Ana Ruiz", ("Ana Ruiz",)),
+        ("Ana Ruiz For Mailonline", ("Ana Ruiz",)),
+        ("Auswärtige Autoren", ()),
+        ("Glen Owen And Brendan Carlin", ("Glen Owen", "Brendan Carlin")),
         ("Bündnis 90/Die Grünen", ()),
         ("Jan Jansen en Piet Peters", ("Jan Jansen", "Piet Peters")),
     ],
@@ -99,3 +102,13 @@ def test_sections_and_placeholders_marked_as_author_are_no_names(marked: str) ->
 
 def test_an_agency_credited_alone_stays_the_author() -> None:
     assert authors.authors({"author": {"@type": "Organization", "name": "Reuters"}}, {}, None, None) == ("Reuters",)
+
+
+def test_jsonld_authors_win_over_meta_tags() -> None:
+    obj = {"author": [{"@type": "Person", "name": "Ana Ruiz"}]}
+    assert authors.authors(obj, {"author": "Gazette Online Desk"}, None, None) == ("Ana Ruiz",)
+
+
+def test_an_organization_beside_a_person_in_jsonld_is_the_outlet() -> None:
+    obj = {"author": [{"@type": "Person", "name": "Ana Ruiz"}, {"@type": "Organization", "name": "Prisma Media"}]}
+    assert authors.authors(obj, {}, None, None) == ("Ana Ruiz",)

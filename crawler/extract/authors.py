@@ -21,7 +21,7 @@ _BY = re.compile(r"^\s*(?:(?:written|posted|reported|created|analysis|text|words
 _SEPARATOR = re.compile(r"\s*[;|&·•/]\s*")
 # the joining word in lower case between spaces ("John E. Smith" keeps its initial); it joins two names only
 # when both sides have two words or more ("José Volta e Pinto" is one name)
-_JOIN = re.compile(r"\s+(?:and|und|y|e|et|og|en|i|och|ve|и)\s+")
+_JOIN = re.compile(r"\s+(?:and|und|y|e|et|og|en|i|och|ve|и)\s+", re.I)
 # a job title after the name: "TOM KRISHER, AP Auto Writer", "Paul Takahashi, Staff writer"
 _ROLE = re.compile(r"\b(?:writer|editor|correspondent|reporter|staff|columnist|contributor|redakteur(?:in)?|"
                    r"corresponsal|redactor[a]?|editor-at-large)\b|\bfor\s", re.I)
@@ -30,7 +30,9 @@ _CREDIT_WORDS = frozenset({"do", "da", "dos", "das", "from", "aus", "vom", "dall
 # words that only qualify a job title
 _ROLE_MODIFIERS = frozenset({"senior", "chief", "contributing", "special", "guest", "associate", "deputy", "managing",
                              "executive", "news", "sports", "political", "the", "a", "our", "de", "del",
-                             "la", "el", "der", "die", "freie", "freier", "jefe", "jefa"})
+                             "la", "el", "der", "die", "freie", "freier", "jefe", "jefa", "autor", "autoren",
+                             "autorin", "author", "authors", "auswärtige", "externe", "externer", "gast", "gastautor",
+                             "newsroom", "desk", "team", "editorial", "redaktion", "online"})
 # names CMSs print for accounts rather than people
 _PLACEHOLDERS = frozenset({"admin", "administrator", "editor", "redaktion", "redacción", "redação", "redazione",
                            "rédaction", "staff", "guest", "gast", "гость", "anonymous", "unknown", "subject"})
@@ -45,6 +47,8 @@ _AGENCIES = frozenset({"ap", "associated press", "reuters", "afp", "agence franc
                        "anp", "ntb", "tt", "ritzau", "ctk", "pap", "mti", "lusa", "notimex", "télam", "agências"})
 # where the writer filed from: "Ana Ruiz in Madrid", "Anna Meier aus Berlin"
 _FILED_FROM = re.compile(r"\s+(?:in|aus|from|desde)\s+[^\W\d_][\w.-]*(?:\s+[^\W\d_][\w.-]*)?$")
+# the outlet written for: "Amitai Winehouse For Mailonline", "Ana Ruiz for The Guardian"
+_FOR_OUTLET = re.compile(r"\s+(?:for|para|pour)\s+\S.*$", re.I)
 _PRINTED_DATE = re.compile(rf"{dates.WORDY_DATE.pattern}|\d{{1,2}}[./:h-]\d{{1,2}}|\b(?:19|20)\d{{2}}\b", re.I)
 _THE = re.compile(r"^the\s+", re.I)
 _BRACKETS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
@@ -67,7 +71,8 @@ _BYLINE_XPATH = (
 def authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], tree: HtmlElement | None,
             site_name: str | None) -> tuple[str, ...]:
     """The article's authors: structured data first; the printed byline when the page states none."""
-    found = clean_names(_structured(obj, meta), site_name)
+    # JSON-LD first, then the meta tags: a union would add the CMS account or the desk the meta tag names
+    found = clean_names(_jsonld_names(obj), site_name) or clean_names(_meta_names(meta), site_name)
     if found or tree is None:
         return found
     # printed text is noisier than markup: a byline counts only when every name in it looks like a person's
@@ -77,12 +82,19 @@ def authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], tree: HtmlEl
             return names
     return ()
 
-def _structured(obj: Mapping[str, Any] | None, meta: Mapping[str, str]) -> list[str]:
+def _jsonld_names(obj: Mapping[str, Any] | None) -> list[str]:
+    """The article object's author names; an Organization beside a Person is the outlet, not a writer."""
     raw = (obj or {}).get("author") or []
     items = raw if isinstance(raw, list) else [raw]
+    people = [i for i in items if isinstance(i, dict) and "Person" in page.jsonld_types(i)]
+    if people:
+        items = [i for i in items if not (isinstance(i, dict) and "Organization" in page.jsonld_types(i))]
     names: list[Any] = [(i.get("name") if isinstance(i, dict) else i) for i in items]
-    names += [meta.get(k) for k in AUTHOR_META]
     return [n for n in names if isinstance(n, str)]
+
+
+def _meta_names(meta: Mapping[str, str]) -> list[str]:
+    return [n for n in (meta.get(k) for k in AUTHOR_META) if isinstance(n, str)]
 
 
 def _printed(tree: HtmlElement) -> list[str]:
@@ -145,7 +157,7 @@ def split_names(value: str) -> list[str]:
                 commas = [c for c in commas if len(c.split()) >= 2 or _is_agency(c)]
             parts.extend(commas if all(len(c.split()) >= 2 or _is_agency(c) for c in commas)
                          else [", ".join(commas)])
-    names = [_FILED_FROM.sub("", _BY.sub("", p).strip(" ,-–—:|")) for p in parts if p.strip()]
+    names = [_FOR_OUTLET.sub("", _FILED_FROM.sub("", _BY.sub("", p).strip(" ,-–—:|"))) for p in parts if p.strip()]
     # a printed date or time beside the name ("By Ana Ruiz | May 5, 2024") is no name; other digits ("Bündnis 90")
     # make the whole credit something other than names
     if any(re.search(r"\d", n) for n in names) and not _PRINTED_DATE.search(text):
