@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator", "dcterms.creator")
 # "By", "Por", "Von", ... opening a byline; "and", "y", "und", ... joining two names
 _BY = re.compile(r"^\s*(?:(?:written|posted|reported|created|analysis|text|words)\s+by|(?:publicado|escrito)\s+por|"
-                 r"(?:veröffentlicht|geschrieben)\s+von|by|por|von|par|door|av|af|texto|text|autor|autorin|auteur|"
+                 r"(?:veröffentlicht|geschrieben)\s+von|(?:propos\s+)?recueillis?\s+par|by|por|von|par|door|av|af|texto|text|autor|autorin|auteur|"
                  r"author|interview(?=\s*:))\b\s*:?\s*", re.I)
 _SEPARATOR = re.compile(r"\s*[;|&·•/]\s*")
 # the joining word in lower case between spaces ("John E. Smith" keeps its initial); it joins two names only
@@ -32,7 +32,10 @@ _ROLE_MODIFIERS = frozenset({"senior", "chief", "contributing", "special", "gues
                              "executive", "news", "sports", "political", "the", "a", "our", "de", "del",
                              "la", "el", "der", "die", "freie", "freier", "jefe", "jefa", "autor", "autoren",
                              "autorin", "author", "authors", "auswärtige", "externe", "externer", "gast", "gastautor",
-                             "newsroom", "desk", "team", "editorial", "redaktion", "online"})
+                             "newsroom", "desk", "team", "editorial", "redaktion", "online", "and",
+                             "service", "services", "reports", "wire", "wires", "agencies", "agencias", "agenturen"})
+# a desk, not a person: "Redaktion Polizeiticker", "Team Campact"
+_DESK_WORDS = frozenset({"redaktion", "redacción", "redação", "redazione", "rédaction", "team", "equipo", "staff"})
 # names CMSs print for accounts rather than people
 _PLACEHOLDERS = frozenset({"admin", "administrator", "editor", "redaktion", "redacción", "redação", "redazione",
                            "rédaction", "staff", "guest", "gast", "гость", "anonymous", "unknown", "subject"})
@@ -54,7 +57,7 @@ _THE = re.compile(r"^the\s+", re.I)
 _BRACKETS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
 _EMAIL = re.compile(r"\S+@\S+|\S+://\S+")
 # a name has letters and no digits, URLs or markup: "(obe)", "12345", "user@example.org" and "https://..." are not
-_NOT_NAME = re.compile(r"\d|://|www\.|[<>{}=@#]|\w\.[a-z]")
+_NOT_NAME = re.compile(r"\d|://|www\.|[<>{}=@#]|\w\.[a-z]|\w\.(?i:com|net|org|info|co|uk|de|at|ch|fr|es|it|in)\b")
 _LETTER = re.compile(r"[^\W\d_]")
 # a name is 1-5 words and at most 60 characters; longer is a sentence or a job title ("Staff writer at ...")
 MAX_NAME_WORDS, MAX_NAME_CHARS = 5, 60
@@ -162,7 +165,8 @@ def split_names(value: str) -> list[str]:
     # make the whole credit something other than names
     if any(re.search(r"\d", n) for n in names) and not _PRINTED_DATE.search(text):
         return []
-    names = [_THE.sub("", n) for n in names if n and not re.search(r"\d", n)]
+    # a sentence's full stop after the surname goes ("Patrick Angevin."); "Jr." and initials keep theirs
+    names = [re.sub(r"(?<=[^\W\d_]{3})\.$", "", _THE.sub("", n)) for n in names if n and not re.search(r"\d", n)]
     people = [n for n in names if not _is_agency(n)]
     # a one-word piece beside a full name is a section, an outlet or a place ("Ana Ruiz — Politics")
     if any(len(n.split()) >= 2 for n in people):
@@ -179,6 +183,8 @@ def is_name(name: str, site_name: str | None = None) -> bool:
     if not name or len(name) > MAX_NAME_CHARS or len(name.split()) > MAX_NAME_WORDS:
         return False
     if _NOT_NAME.search(name) or not _LETTER.search(name) or name.casefold() in _PLACEHOLDERS:
+        return False
+    if name.split()[0].casefold() in _DESK_WORDS:
         return False
     # a job title alone ("Staff Writer", "Senior Correspondent") names no one
     if not set(_ROLE.sub(" ", name).casefold().split()) - _ROLE_MODIFIERS:
