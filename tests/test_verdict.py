@@ -58,8 +58,24 @@ def customs_news_item() -> bytes:
                      main)
 
 
-def test_a_news_item_in_a_link_heavy_government_template_is_an_article() -> None:
-    result = _run(customs_news_item(), "https://www.customs.example.gov/en/news/press-releases/4711")
+def _divs_only(page: bytes) -> bytes:
+    """The same page in an older template: no <main> or <aside>, the logo in an <h1>."""
+    logo = b'<a href="/">Customs Board</a>'
+    for old, new in ((b"<main>", b'<div id="content">'), (b"</main>", b"</div>"), (b"<aside>", b'<div class="col">'),
+                     (b"</aside>", b"</div>"), (logo, b"<h1>" + logo + b"</h1>")):
+        page = page.replace(old, new)
+    return page
+
+
+@pytest.mark.parametrize("template", ["html5", "divs-and-logo-h1"])
+@pytest.mark.parametrize(
+    "url",
+    ["https://www.customs.example.gov/en/news/press-releases/4711", "https://www.customs.example.gov/index.php?id=4711",
+     "https://www.customs.example.gov/aktuelles/meldung.html"],
+)
+def test_a_news_item_in_a_link_heavy_government_template_is_an_article(template: str, url: str) -> None:
+    page = customs_news_item()
+    result = _run(page if template == "html5" else _divs_only(page), url)
     assert isinstance(result, models.Article), result
     assert result.text.startswith("Customs officers at the Northern Port found"), result.text[:200]
 

@@ -136,7 +136,8 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
     article_obj = data.article_object()
     site_name = _first_str(data.meta.get("og:site_name"), _name(article_obj, "publisher"),
                            data.meta.get("application-name"))
-    h1 = _first_str(*(h.text_content() for h in tree.xpath("//h1")[:1]))
+    # a logo in an <h1> (a link to the home page) is no headline: the first other <h1>
+    h1 = _first_str(*[h.text_content() for h in tree.xpath("//h1") if not _links_home(h, url)][:1])
     raw_title = _first_str(
         article_obj and article_obj.get("headline"), data.meta.get("og:title"), data.meta.get("twitter:title"),
         tree.findtext(".//title"), h1, hints.title,
@@ -173,6 +174,12 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
 def text_length(text: str) -> int:
     """A text's length for minimum-length limits: Han, kana and Hangul characters count page.DENSE_WEIGHT times."""
     return page.text_length(text)
+
+
+def _links_home(node: HtmlElement, url: str) -> bool:
+    """The element links to the site's home page (a logo)."""
+    home = urljoin(url, "/")
+    return any(urljoin(url, href).rstrip("/") == home.rstrip("/") for href in node.xpath(".//a/@href"))
 
 
 def body_text(tree: HtmlElement, url: str, data: page.PageData, titles: Iterable[str | None] = ()) -> str:

@@ -21,6 +21,7 @@ _LISTING_PATH = re.compile(
     r"^/?(?:$|index\.\w+$|(?:[a-z]{2}/)?(?:tags?|categor(?:y|ies)|sections?|topics?|temas?|authors?|autor(?:es)?|"
     r"search|buscar|archives?|page|pagina|feed|latest|ultimas|últimas)(?:/|$))|/(?:page/\d+|portada|inicio)/?$",
     re.I)
+_ROOT_SCRIPT = re.compile(r"^/?(?:index\.\w+)?$", re.I)
 _SECTION_PATH = re.compile(r"^(?:/[a-z]{2})?/[^\W\d_]+/?$", re.I)
 _ARTICLE_PATH = re.compile(
     r"(?:[a-z0-9]+-){3,}[a-z0-9]+|\d{5,}|/(?:19|20)\d{2}/\d{1,2}/|"
@@ -37,6 +38,8 @@ _TEASER_XPATH = ("//body//*[self::h2 or self::h3 or self::h4][.//a]"
 # A headline is a sentence: at least this many words (or Latin-equivalent characters in a dense script), where
 # section fronts, tag pages and home pages are named in one to three words ("Sports", "Latest news")
 HEADLINE_WORDS, HEADLINE_CHARS = 5, 25
+# the headline's container has more text than the headline and a dateline, kicker or byline beside it
+CONTAINER_EXTRA_CHARS = 200
 # the headline's date is printed within these many text nodes before or after it (kicker, dateline, byline)
 DATELINE_NODES = 6
 _PRINTED_DATE = re.compile(rf"{dates.YMD.pattern}|{dates.WORDY_DATE.pattern}|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}\b",
@@ -73,8 +76,8 @@ def not_article_reason(
     # a river of linked headlines (teasers); article pages with a related box have a few, not many
     river = len(tree.xpath(_TEASER_XPATH)) >= TEASER_HEADLINES
     listing += 2 if _LISTING_TYPES.search(jsonld_types) and not ARTICLE_TYPES.search(jsonld_types) else 0
-    # the site root with a query (?p=959, ?id=12) is a script serving single items, not the front page
-    listing += 2 if _LISTING_PATH.search(path) and not (query and path in ("", "/")) else 0
+    # the site root or its index script with a query (?p=959, index.php?id=12) serves single items, not the front
+    listing += 2 if _LISTING_PATH.search(path) and not (query and _ROOT_SCRIPT.match(path)) else 0
     # short text counts against a page unless it is prose (a short post or news item, not a few teasers)
     listing += 1 if words < SHORT_WORDS and not _prose(text) else 0
     listing += 2 if _mostly_list_items(text) else 0
@@ -83,9 +86,9 @@ def not_article_reason(
     # /en/sports, /deportes/: one plain word at shallow depth names a section; articles carry a slug or an id
     listing += 1 if _SECTION_PATH.match(path) and not query else 0
     listing += 1 if river else 0
-    # a page led by a sentence headline is one story (unless the headline heads a river: a search or a section);
+    # a page led by a sentence headline is one story (unless it heads a river of teasers: a search or a section);
     # a date printed next to it dates that story. Read only when the balance could tip (the tree walks cost)
-    headline = None if river or listing + 1 - article < 2 else _headline(tree, title)
+    headline = None if listing + 1 - article < 2 else _headline(tree, title)
     article += 1 if headline is not None else 0
     article += 1 if headline is not None and not has_date and _dated(headline) else 0
     # link density last and only when it can tip the balance: it walks the whole tree
@@ -98,23 +101,35 @@ def not_article_reason(
 
 
 def _headline(tree: HtmlElement, title: str) -> HtmlElement | None:
-    """The page's headline element: the <h1> in <article>/<main>, else its only <h1>, when it is a sentence
-    (HEADLINE_WORDS) and tells the story of the page's title (shares most of its words)."""
+    """The page's headline: the first <h1> (in <article>/<main> if any there) that is a sentence (HEADLINE_WORDS)
+    telling the story of the page's title (most of its words in it), and that heads no teaser river."""
     heads = [h for h in tree.xpath("//body//h1") if h.text_content().strip()]
     scoped = [h for h in heads if h.xpath("ancestor::article or ancestor::main")]
-    candidates = scoped[:1] or (heads if len(heads) == 1 else [])
-    for head in candidates:
+    # a logo or site name in an <h1> is common: the headline may be the second one
+    for head in (scoped or heads)[:3]:
         text = " ".join(head.text_content().split())
         dense = page.dense_share(text) >= 0.5
         if not (len(text.split()) >= HEADLINE_WORDS or (dense and page.text_length(text) >= HEADLINE_CHARS)):
-            return None
-        if title and (text in title or title in text):
-            return head
+            continue
         words = set(re.findall(r"\w+", text.lower()))
         shared = words & set(re.findall(r"\w+", title.lower()))
         # half of the headline's words in the title: the same story (the title may add the site's name)
-        return head if len(shared) >= 0.5 * len(words) else None
+        if (title and (text in title or title in text)) or len(shared) >= 0.5 * len(words):
+            return None if _heads_river(head, text) else head
     return None
+
+
+def _heads_river(head: HtmlElement, text: str) -> bool:
+    """The headline's container (its nearest ancestor with more than a dateline besides it) holds a river of
+    linked headlines: a search or section page titled in a sentence."""
+    container = head.getparent()
+    while container is not None and container.tag != "body" and (
+        len(container.text_content()) <= len(text) + CONTAINER_EXTRA_CHARS
+    ):
+        container = container.getparent()
+    if container is None:
+        return False
+    return len(container.xpath("." + _TEASER_XPATH.removeprefix("//body"))) >= TEASER_HEADLINES
 
 
 def _dated(headline: HtmlElement) -> bool:
