@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.extract import cli, extract
+from crawler.extract import cli, extract, language
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 KO_SENTENCES = (
@@ -76,3 +76,9 @@ def test_short_japanese_and_chinese_news_items_are_extracted(
 @pytest.mark.parametrize(("text", "length"), [("abc", 3), ("서울시", 7), ("東京都", 7), ("ab 東京", 8)])
 def test_dense_characters_count_more_in_length_limits(text: str, length: int) -> None:
     assert extract.text_length(text) == length
+
+
+def test_a_short_korean_text_is_detected_as_korean_without_a_declaration() -> None:
+    text = " ".join(KO_SENTENCES)  # about 100 characters: under the 200 Latin characters a guess needs
+    assert len(text) < 200
+    assert language.detect_language(text, None, None) == "ko"
