@@ -23,12 +23,39 @@ from crawler.extract import authors
         ("12345", ()),
         ("https://example.org/authors/jdoe", ()),
         ("admin", ()),
-        ("Coastline Gazette", ()),
+        ("The Washington Times", ()),
         ("Ana Ruiz; Ana Ruiz", ("Ana Ruiz",)),
+        ("By Ana Ruiz | Staff Writer", ("Ana Ruiz",)),
+        ("Von Clara Müller und Hans Weber", ("Clara Müller", "Hans Weber")),
+        ("Por Juan Pérez, corresponsal", ("Juan Pérez",)),
+        ("By ANA RUIZ, Associated Press", ("ANA RUIZ",)),
+        ("Ana Ruiz and the Associated Press", ("Ana Ruiz",)),
+        ("Ana Ruiz/dpa", ("Ana Ruiz",)),
+        ("Reuters", ("Reuters",)),
+        ("By Ana Ruiz in Madrid", ("Ana Ruiz",)),
+        ("Von Anna Meier, Berlin", ("Anna Meier",)),
+        ("Ana Ruiz | Politics", ("Ana Ruiz",)),
+        ("facebook.com/ana.ruiz", ()),
+        ("jdoe", ()),
+        ("Ana Ruiz, Washington Times", ("Ana Ruiz",)),
+        ("By Ana Ruiz | May 5, 2024 10:15", ("Ana Ruiz",)),
+        ("Staff Writer", ()),
+        ("Interview: Ana Ruiz", ("Ana Ruiz",)),
+        ("Ana Ruiz For Mailonline", ("Ana Ruiz",)),
+        ("Auswärtige Autoren", ()),
+        ("TIMESOFINDIA.COM", ()),
+        ("R.C. Baker", ("R.C. Baker",)),
+        ("Staff and news service reports", ()),
+        ("Redaktion Polizeiticker Schweiz", ()),
+        ("Propos recueillis par Patrick Angevin.", ("Patrick Angevin",)),
+        ("John Smith Jr.", ("John Smith Jr.",)),
+        ("Glen Owen And Brendan Carlin", ("Glen Owen", "Brendan Carlin")),
+        ("Bündnis 90/Die Grünen", ()),
+        ("Jan Jansen en Piet Peters", ("Jan Jansen", "Piet Peters")),
     ],
 )
 def test_clean_names(raw: str, expected: tuple[str, ...]) -> None:
-    assert authors.clean_names([raw], site_name="Coastline Gazette") == expected
+    assert authors.clean_names([raw], site_name="The Washington Times") == expected
 
 
 def _tree(body: str) -> lxml_html.HtmlElement:
@@ -53,3 +80,41 @@ def test_a_sentence_starting_with_by_is_no_byline() -> None:
 def test_structured_authors_win_over_the_printed_byline() -> None:
     tree = _tree('<p class="byline">By Someone Else</p>')
     assert authors.authors({"author": [{"name": "Ana Ruiz"}]}, {}, tree, None) == ("Ana Ruiz",)
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        '<a rel="author" href="/authors/ana-ruiz">Ana Ruiz</a>',
+        '<span itemprop="author" itemscope><span itemprop="name">Ana Ruiz</span></span>',
+        '<div class="author-name">Ana Ruiz</div>',
+        '<div class="article-byline">By Ana Ruiz | Staff Writer | May 5, 2024</div>',
+        '<p class="meta">Por Ana Ruiz, corresponsal</p>',
+    ],
+    ids=["rel-author", "itemprop-author", "author-name", "byline-with-role-and-date", "por-corresponsal"],
+)
+def test_printed_bylines_of_each_form_are_read(byline: str) -> None:
+    tree = _tree(f"{byline}<p>Text of the article.</p>")
+    assert authors.authors(None, {}, tree, None) == ("Ana Ruiz",)
+
+
+@pytest.mark.parametrize(
+    "marked", ['<div class="author">Politics</div>', '<span class="byline">Staff</span>',
+               '<div class="byline">Updated May 5, 2024</div>'],
+)
+def test_sections_and_placeholders_marked_as_author_are_no_names(marked: str) -> None:
+    assert authors.authors(None, {}, _tree(f"{marked}<p>Text of the article.</p>"), None) == ()
+
+
+def test_an_agency_credited_alone_stays_the_author() -> None:
+    assert authors.authors({"author": {"@type": "Organization", "name": "Reuters"}}, {}, None, None) == ("Reuters",)
+
+
+def test_jsonld_authors_win_over_meta_tags() -> None:
+    obj = {"author": [{"@type": "Person", "name": "Ana Ruiz"}]}
+    assert authors.authors(obj, {"author": "Gazette Online Desk"}, None, None) == ("Ana Ruiz",)
+
+
+def test_an_organization_beside_a_person_in_jsonld_is_the_outlet() -> None:
+    obj = {"author": [{"@type": "Person", "name": "Ana Ruiz"}, {"@type": "Organization", "name": "Prisma Media"}]}
+    assert authors.authors(obj, {}, None, None) == ("Ana Ruiz",)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from crawler.extract import page
+from crawler.extract import dates, page
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -16,25 +16,48 @@ if TYPE_CHECKING:
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator", "dcterms.creator")
 # "By", "Por", "Von", ... opening a byline; "and", "y", "und", ... joining two names
 _BY = re.compile(r"^\s*(?:(?:written|posted|reported|created|analysis|text|words)\s+by|(?:publicado|escrito)\s+por|"
-                 r"(?:veröffentlicht|geschrieben)\s+von|by|por|von|par|door|av|af|texto|text|autor|autorin|auteur|"
-                 r"author)\b\s*:?\s*", re.I)
-_SEPARATOR = re.compile(r"\s*[;|&·•]\s*|\s+/\s+")
+                 r"(?:veröffentlicht|geschrieben)\s+von|(?:propos\s+)?recueillis?\s+par|by|por|von|par|door|av|af|texto|text|autor|autorin|auteur|"
+                 r"author|interview(?=\s*:))\b\s*:?\s*", re.I)
+_SEPARATOR = re.compile(r"\s*[;|&·•/]\s*")
 # the joining word in lower case between spaces ("John E. Smith" keeps its initial); it joins two names only
 # when both sides have two words or more ("José Volta e Pinto" is one name)
-_JOIN = re.compile(r"\s+(?:and|und|y|e|et|og|en|i|och|ve|и)\s+")
+_JOIN = re.compile(r"\s+(?:and|und|y|e|et|og|en|i|och|ve|и)\s+", re.I)
 # a job title after the name: "TOM KRISHER, AP Auto Writer", "Paul Takahashi, Staff writer"
 _ROLE = re.compile(r"\b(?:writer|editor|correspondent|reporter|staff|columnist|contributor|redakteur(?:in)?|"
                    r"corresponsal|redactor[a]?|editor-at-large)\b|\bfor\s", re.I)
+# prepositions that open a credit line ("Do UOL", "Da Redação", "From Reuters", "Aus Berlin")
+_CREDIT_WORDS = frozenset({"do", "da", "dos", "das", "from", "aus", "vom", "dalla", "dal", "depuis", "desde"})
+# words that only qualify a job title
+_ROLE_MODIFIERS = frozenset({"senior", "chief", "contributing", "special", "guest", "associate", "deputy", "managing",
+                             "executive", "news", "sports", "political", "the", "a", "our", "de", "del",
+                             "la", "el", "der", "die", "freie", "freier", "jefe", "jefa", "autor", "autoren",
+                             "autorin", "author", "authors", "auswärtige", "externe", "externer", "gast", "gastautor",
+                             "newsroom", "desk", "team", "editorial", "redaktion", "online", "and",
+                             "service", "services", "reports", "wire", "wires", "agencies", "agencias", "agenturen"})
+# a desk, not a person: "Redaktion Polizeiticker", "Team Campact"
+_DESK_WORDS = frozenset({"redaktion", "redacción", "redação", "redazione", "rédaction", "team", "equipo", "staff"})
 # names CMSs print for accounts rather than people
 _PLACEHOLDERS = frozenset({"admin", "administrator", "editor", "redaktion", "redacción", "redação", "redazione",
                            "rédaction", "staff", "guest", "gast", "гость", "anonymous", "unknown", "subject"})
 # lower-case words that belong inside names: "Walter von Aachen", "Ana de la Cruz", "Ortega y Gasset"
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "della", "da", "do", "dos", "das", "di", "du",
                         "la", "le", "y", "e", "i", "bin", "ibn", "al", "el", "zu", "ten", "ter", "af", "av"})
+# news agencies credited next to a writer ("Ana Ruiz, Associated Press", "Ana Ruiz/dpa"): dropped beside a person's
+# name, kept when the agency is the only credit (a wire story is the agency's)
+_AGENCIES = frozenset({"ap", "associated press", "reuters", "afp", "agence france-presse", "dpa", "efe", "agencia efe",
+                       "ansa", "xinhua", "kyodo", "yonhap", "europa press", "epd", "kna", "apa", "sda", "keystone-sda",
+                       "tass", "ria novosti", "interfax", "anadolu", "upi", "pa", "pa media", "bloomberg", "belga",
+                       "anp", "ntb", "tt", "ritzau", "ctk", "pap", "mti", "lusa", "notimex", "télam", "agências"})
+# where the writer filed from: "Ana Ruiz in Madrid", "Anna Meier aus Berlin"
+_FILED_FROM = re.compile(r"\s+(?:in|aus|from|desde)\s+[^\W\d_][\w.-]*(?:\s+[^\W\d_][\w.-]*)?$")
+# the outlet written for: "Amitai Winehouse For Mailonline", "Ana Ruiz for The Guardian"
+_FOR_OUTLET = re.compile(r"\s+(?:for|para|pour)\s+\S.*$", re.I)
+_PRINTED_DATE = re.compile(rf"{dates.WORDY_DATE.pattern}|\d{{1,2}}[./:h-]\d{{1,2}}|\b(?:19|20)\d{{2}}\b", re.I)
+_THE = re.compile(r"^the\s+", re.I)
 _BRACKETS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
 _EMAIL = re.compile(r"\S+@\S+|\S+://\S+")
 # a name has letters and no digits, URLs or markup: "(obe)", "12345", "user@example.org" and "https://..." are not
-_NOT_NAME = re.compile(r"\d|://|www\.|[<>{}=@#]")
+_NOT_NAME = re.compile(r"\d|://|www\.|[<>{}=@#]|\w\.[a-z]|\w\.(?i:com|net|org|info|co|uk|de|at|ch|fr|es|it|in)\b")
 _LETTER = re.compile(r"[^\W\d_]")
 # a name is 1-5 words and at most 60 characters; longer is a sentence or a job title ("Staff writer at ...")
 MAX_NAME_WORDS, MAX_NAME_CHARS = 5, 60
@@ -51,7 +74,8 @@ _BYLINE_XPATH = (
 def authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], tree: HtmlElement | None,
             site_name: str | None) -> tuple[str, ...]:
     """The article's authors: structured data first; the printed byline when the page states none."""
-    found = clean_names(_structured(obj, meta), site_name)
+    # JSON-LD first, then the meta tags: a union would add the CMS account or the desk the meta tag names
+    found = clean_names(_jsonld_names(obj), site_name) or clean_names(_meta_names(meta), site_name)
     if found or tree is None:
         return found
     # printed text is noisier than markup: a byline counts only when every name in it looks like a person's
@@ -61,12 +85,19 @@ def authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], tree: HtmlEl
             return names
     return ()
 
-def _structured(obj: Mapping[str, Any] | None, meta: Mapping[str, str]) -> list[str]:
+def _jsonld_names(obj: Mapping[str, Any] | None) -> list[str]:
+    """The article object's author names; an Organization beside a Person is the outlet, not a writer."""
     raw = (obj or {}).get("author") or []
     items = raw if isinstance(raw, list) else [raw]
+    people = [i for i in items if isinstance(i, dict) and "Person" in page.jsonld_types(i)]
+    if people:
+        items = [i for i in items if not (isinstance(i, dict) and "Organization" in page.jsonld_types(i))]
     names: list[Any] = [(i.get("name") if isinstance(i, dict) else i) for i in items]
-    names += [meta.get(k) for k in AUTHOR_META]
     return [n for n in names if isinstance(n, str)]
+
+
+def _meta_names(meta: Mapping[str, str]) -> list[str]:
+    return [n for n in (meta.get(k) for k in AUTHOR_META) if isinstance(n, str)]
 
 
 def _printed(tree: HtmlElement) -> list[str]:
@@ -87,7 +118,10 @@ def _looks_like_person(name: str) -> bool:
     """Two words or more, each starting with a letter, capitalised (in scripts with case) unless a name particle
     inside the name ("Walter von Aachen"); no commas ("Sandee LaMotte, CNN" is a name and an outlet)."""
     words = name.split()
-    if len(words) < 2 or "," in name or not all(_LETTER.match(w) for w in words):
+    if len(words) < 2 or re.search(r"[,:;!?]", name) or not all(_LETTER.match(w) for w in words):
+        return False
+    # "Do UOL", "Aus Berlin": a preposition opens a credit line, not a name
+    if words[0].casefold() in _CREDIT_WORDS:
         return False
     inner = {i for i, w in enumerate(words) if 0 < i < len(words) - 1 and w.lower() in _PARTICLES}
     return all(i in inner or w[0].upper() == w[0] for i, w in enumerate(words))
@@ -100,25 +134,48 @@ def clean_names(raw: Iterable[str], site_name: str | None = None) -> tuple[str, 
         for name in split_names(value):
             if is_name(name, site_name) and name.casefold() not in {f.casefold() for f in found}:
                 found.append(name)
-    return tuple(found[:MAX_AUTHORS])
+    # beside a writer, part of the site's name is the outlet credited ("Washington Times" on The Washington Times)
+    people = [n for n in found if not (site_name and set(_words(n)) <= set(_words(site_name)))]
+    return tuple((people or found)[:MAX_AUTHORS])
 
 
 def split_names(value: str) -> list[str]:
-    """'By Ana Pérez and John Doe (obe)' -> ['Ana Pérez', 'John Doe']."""
+    """'By Ana Pérez and John Doe (obe)' -> ['Ana Pérez', 'John Doe']; job titles, agencies beside a writer,
+    places filed from and printed dates are not names."""
     text = " ".join(html.unescape(value).split())
     text = _EMAIL.sub(" ", _BRACKETS.sub(" ", text))
+    pieces = [p for p in (_BY.sub("", p).strip() for p in _SEPARATOR.split(text)) if p]
+    # "Ana Ruiz | Staff Writer": a piece that is a job title goes, as after a comma
+    pieces = [p for p in pieces if not _ROLE.search(p)] or pieces[:1]
     parts: list[str] = []
-    for piece in _SEPARATOR.split(text):
-        piece = _BY.sub("", piece)
+    for piece in pieces:
         joined = _JOIN.split(piece)
-        pieces = joined if len(joined) > 1 and all(len(j.split()) >= 2 for j in joined) else [piece]
-        for item in pieces:
+        both = len(joined) > 1 and all(len(j.split()) >= 2 or _is_agency(j) for j in joined)
+        for item in joined if both else [piece]:
             # "Doe, John" is one name written last-first; "Ana Pérez, John Doe" is two; "A. Writer, Staff writer"
-            # is a name and a job title
+            # is a name and a job title; "Anna Meier, Berlin" a name and a place
             commas = [c.strip() for c in item.split(",") if c.strip()]
             commas = [c for c in commas if not _ROLE.search(c)] or commas[:1]
-            parts.extend(commas if all(len(c.split()) >= 2 for c in commas) else [", ".join(commas)])
-    return [_BY.sub("", p).strip(" ,-–—:|") for p in parts if p.strip()]
+            if len(commas) > 1 and len(commas[0].split()) >= 2 and not _is_agency(commas[0]):
+                commas = [c for c in commas if len(c.split()) >= 2 or _is_agency(c)]
+            parts.extend(commas if all(len(c.split()) >= 2 or _is_agency(c) for c in commas)
+                         else [", ".join(commas)])
+    names = [_FOR_OUTLET.sub("", _FILED_FROM.sub("", _BY.sub("", p).strip(" ,-–—:|"))) for p in parts if p.strip()]
+    # a printed date or time beside the name ("By Ana Ruiz | May 5, 2024") is no name; other digits ("Bündnis 90")
+    # make the whole credit something other than names
+    if any(re.search(r"\d", n) for n in names) and not _PRINTED_DATE.search(text):
+        return []
+    # a sentence's full stop after the surname goes ("Patrick Angevin."); "Jr." and initials keep theirs
+    names = [re.sub(r"(?<=[^\W\d_]{3})\.$", "", _THE.sub("", n)) for n in names if n and not re.search(r"\d", n)]
+    people = [n for n in names if not _is_agency(n)]
+    # a one-word piece beside a full name is a section, an outlet or a place ("Ana Ruiz — Politics")
+    if any(len(n.split()) >= 2 for n in people):
+        people = [n for n in people if len(n.split()) >= 2]
+    return people or names
+
+
+def _is_agency(name: str) -> bool:
+    return _THE.sub("", name.strip()).casefold() in _AGENCIES
 
 
 def is_name(name: str, site_name: str | None = None) -> bool:
@@ -127,4 +184,17 @@ def is_name(name: str, site_name: str | None = None) -> bool:
         return False
     if _NOT_NAME.search(name) or not _LETTER.search(name) or name.casefold() in _PLACEHOLDERS:
         return False
-    return not (site_name and name.casefold() == site_name.casefold())
+    if name.split()[0].casefold() in _DESK_WORDS:
+        return False
+    # a job title alone ("Staff Writer", "Senior Correspondent") names no one
+    if not set(_ROLE.sub(" ", name).casefold().split()) - _ROLE_MODIFIERS:
+        return False
+    # a handle or initials in lower case ("jdoe", "det") in a script with capitals is no one's printed name
+    if name == name.lower() and name != name.upper():
+        return False
+    # the site's own name ("The Planetary Press" on The Planetary Press; a blog named after its writer keeps him)
+    return not (site_name and _words(name) == _words(site_name))
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", _THE.sub("", text.casefold()))]

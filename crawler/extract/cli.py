@@ -69,7 +69,7 @@ def page_result(
     from crawler.extract import extract  # lxml and trafilatura: paid by this command, not by every CLI start
 
     result = extract.extract_article(body, url, content_type=content_type, now=now, max_bytes=DEFAULT_MAX_PAGE_BYTES)
-    if isinstance(result, models.Article) and len(result.text) < min_text_chars:
+    if isinstance(result, models.Article) and extract.text_length(result.text) < min_text_chars:
         # the crawl's page worker refuses short texts after extraction (crawler.run.work.process_page)
         result = models.Rejected(outcomes.NOT_ARTICLE, f"text has {len(result.text)} characters")
     if isinstance(result, models.Rejected):

@@ -31,6 +31,9 @@ _META_CHARSET = re.compile(
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _SINGLE_BYTE = re.compile(r"^(ascii|latin[-_]?1|iso8859|cp125\d|windows-125\d|iso-8859)", re.I)
 _BAD_CHARS = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
+# Labels browsers read as a larger charset (WHATWG Encoding): pages labelled EUC-KR are written in Windows-949 and
+# fail strict EUC-KR decoding at the first extension syllable; likewise GB2312/GBK, Shift_JIS and Big5.
+_SUPERSET = {"euc_kr": "cp949", "gb2312": "gb18030", "gbk": "gb18030", "shift_jis": "cp932", "big5": "big5hkscs"}
 # Share of replacement / control characters above which the decoded text is garbage.
 MAX_BAD_CHAR_RATIO = 0.05
 
@@ -96,6 +99,7 @@ def _declared_charsets(body: bytes, content_type: str | None) -> list[str]:
             name = codecs.lookup(label).name
         except LookupError:
             continue
+        name = _SUPERSET.get(name, name)
         if name not in names:
             names.append(name)
     return names

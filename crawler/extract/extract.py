@@ -3,11 +3,13 @@ the is-it-an-article verdict is crawler.extract.verdict."""
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from configparser import ConfigParser
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -52,6 +54,8 @@ MAX_BOILERPLATE_CHARS = 160
 # Precision-mode text shorter than this may have lost the body (measured on the Zyte set: 17 of 181 pages
 # fall under it); 0.6: precision mode normally keeps well over 60% of the balanced text.
 SHORT_BODY_CHARS, RECALL_RATIO = 1000, 0.6
+# the headlines are mostly Han, kana or Hangul: the page is in a dense script (page.DENSE_WEIGHT)
+DENSE_TITLE_SHARE = 0.5
 # Far more links than any article page has: in the benchmark corpora (680 pages) the most is 2,215, a
 # government article with a huge menu; 5,000 keeps a wide margin.
 MAX_ANCHORS = 5000
@@ -132,7 +136,8 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
     article_obj = data.article_object()
     site_name = _first_str(data.meta.get("og:site_name"), _name(article_obj, "publisher"),
                            data.meta.get("application-name"))
-    h1 = _first_str(*(h.text_content() for h in tree.xpath("//h1")[:1]))
+    # a logo in an <h1> (a link to the home page) is no headline: the first other <h1>
+    h1 = _first_str(*[h.text_content() for h in tree.xpath("//h1") if not _links_home(h, url)][:1])
     raw_title = _first_str(
         article_obj and article_obj.get("headline"), data.meta.get("og:title"), data.meta.get("twitter:title"),
         tree.findtext(".//title"), h1, hints.title,
@@ -166,6 +171,17 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
     )
 
 
+def text_length(text: str) -> int:
+    """A text's length for minimum-length limits: Han, kana and Hangul characters count page.DENSE_WEIGHT times."""
+    return page.text_length(text)
+
+
+def _links_home(node: HtmlElement, url: str) -> bool:
+    """The element links to the site's home page (a logo)."""
+    home = urljoin(url, "/")
+    return any(urljoin(url, href).rstrip("/") == home.rstrip("/") for href in node.xpath(".//a/@href"))
+
+
 def body_text(tree: HtmlElement, url: str, data: page.PageData, titles: Iterable[str | None] = ()) -> str:
     """Main text by the documented choice rule, minus the repeated headline and short boilerplate lines.
 
@@ -174,12 +190,16 @@ def body_text(tree: HtmlElement, url: str, data: page.PageData, titles: Iterable
     mode has lost the body itself, so the balanced text wins; the same step once more from balanced to recall
     mode (a body split over many small blocks). Comments are never included.
     """
-    text = _trafilatura_text(tree, url, favor_precision=True)
+    titles = tuple(titles)
+    # a page headlined in Chinese, Japanese or Korean: trafilatura's minimum sizes count characters measured on
+    # Latin text, under which a short CJK news item is dropped or replaced by a dump of the navigation
+    dense = page.dense_share(" ".join(t for t in titles if t)) >= DENSE_TITLE_SHARE
+    text = _trafilatura_text(tree, url, favor_precision=True, dense=dense)
     # each looser mode only when the stricter one found little, and only if it finds far more
     for mode in ("balanced", "recall"):
-        if len(text) >= SHORT_BODY_CHARS:
+        if page.text_length(text) >= SHORT_BODY_CHARS:
             break
-        looser = _trafilatura_text(tree, url, favor_precision=False, favor_recall=mode == "recall")
+        looser = _trafilatura_text(tree, url, favor_precision=False, favor_recall=mode == "recall", dense=dense)
         if len(text) < RECALL_RATIO * len(looser):
             text = looser
     structured = _jsonld_body(data)
@@ -229,13 +249,29 @@ def _jsonld_body(data: page.PageData) -> str:
     return longest.strip()
 
 
-def _trafilatura_text(tree: HtmlElement, url: str, *, favor_precision: bool, favor_recall: bool = False) -> str:
+def _trafilatura_text(
+    tree: HtmlElement, url: str, *, favor_precision: bool, favor_recall: bool = False, dense: bool = False
+) -> str:
     from trafilatura.core import bare_extraction
 
     # deduplicate=False: trafilatura's process-global LRU cache would silently drop a re-fetched page
     doc = bare_extraction(tree, url=url, include_comments=False, deduplicate=False, with_metadata=False,
-                          favor_precision=favor_precision, favor_recall=favor_recall)
+                          favor_precision=favor_precision, favor_recall=favor_recall, config=_config(dense))
     return getattr(doc, "text", None) or ""
+
+
+@functools.lru_cache(maxsize=2)
+def _config(dense: bool) -> ConfigParser:
+    """trafilatura's settings; for dense scripts its minimum extracted size divided by page.DENSE_WEIGHT."""
+    from trafilatura.settings import DEFAULT_CONFIG
+
+    if not dense:
+        return DEFAULT_CONFIG
+    config = ConfigParser()
+    config.read_dict(DEFAULT_CONFIG)
+    size = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(round(size / page.DENSE_WEIGHT)))
+    return config
 
 
 def clean_title(title: str, site_name: str | None, url: str, h1: str | None = None) -> str:

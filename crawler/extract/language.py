@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from crawler import langtags
+from crawler.extract import page
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ def detect_language(text: str, declared: str | None = None, hint: str | None = N
     """ISO 639-1 code: detected from text when confident, else the page's declaration, else the hint."""
     fallback = normalize_tag(declared) or normalize_tag(hint)
     sample = (text or "")[:SAMPLE_CHARS]
-    if len(sample.strip()) < MIN_TEXT_CHARS:
+    # a Hangul or Han character carries about as much as 2.5 Latin ones (page.text_length)
+    if page.text_length(sample.strip()) < MIN_TEXT_CHARS:
         return fallback
     code, prob = _identifier().classify(sample)
     code = str(code)

@@ -17,6 +17,13 @@ if TYPE_CHECKING:  # annotations only: dates imports this module and the store i
 #: schema.org types of an article: NewsArticle, ReportageNewsArticle, BlogPosting, LiveBlogPosting, Report,
 #: SocialMediaPosting ... (a WebPage or a listed related item is not one)
 ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|LiveBlog|SocialMediaPosting", re.I)
+#: scripts that carry a word or more per character: Han, kana, Hangul (syllable blocks and jamo)
+DENSE_SCRIPT = re.compile(
+    r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: a dense-script character counts as this many characters of length: the same news text has about 2.5 to 3
+#: times as many characters in English as in Chinese, Japanese or Korean, so thresholds measured on Latin text
+#: (trafilatura's 250 characters, a job's minimum text length) count a Hangul or Han character accordingly
+DENSE_WEIGHT = 2.5
 #: XPath predicate for text a reader sees: not in scripts, styles or noscript fallbacks
 VISIBLE = "[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
 
@@ -85,6 +92,18 @@ def canonical_url(tree: HtmlElement, data: PageData, url: str) -> str | None:
     hrefs = tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
     raw = next((h for h in [*hrefs, data.meta.get("og:url")] if isinstance(h, str) and h.strip()), None)
     return urljoin(url, " ".join(html.unescape(raw).split())) if raw else None
+
+
+def text_length(text: str) -> int:
+    """Length in Latin-text characters: a dense-script character (DENSE_SCRIPT) counts DENSE_WEIGHT times."""
+    dense = len(DENSE_SCRIPT.findall(text))
+    return int(len(text) + dense * (DENSE_WEIGHT - 1))
+
+
+def dense_share(text: str) -> float:
+    """Share of the letters in `text` that are dense-script characters (0.0 for text without letters)."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    return len(DENSE_SCRIPT.findall(text)) / letters if letters else 0.0
 
 
 def visible_text(tree: HtmlElement) -> str:

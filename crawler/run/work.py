@@ -124,7 +124,8 @@ def process_page(page: Fetched, config: WorkerConfig | None = None) -> models.Pa
     if isinstance(result, models.Rejected):
         return models.Ended(alias_urls, result.reason, result.detail)
     article = result
-    if len(article.text) < cfg.min_text_chars:
+    # a dense script (Chinese, Japanese, Korean) says as much in fewer characters: its characters count more
+    if extract.text_length(article.text) < cfg.min_text_chars:
         return models.Ended(alias_urls, outcomes.NOT_ARTICLE, f"text has {len(article.text)} characters")
     matches = topics.match(cfg.matcher, title=article.title, text=article.text, language=article.language)
     if not matches and not cfg.store_off_topic:
