@@ -92,6 +92,30 @@ def test_byline_day_not_stated_in_metadata_does_not_win_over_it() -> None:
     assert _settle("Von Katharina Schmidt, 1. November 2023", candidates) == ("2023-11-03", "jsonld")
 
 
+def test_byline_update_stamp_hours_after_publication_keeps_published() -> None:
+    # published at 23:17, updated at 00:06 the next day; the byline prints the update time: same news cycle
+    candidates = [cand("jsonld", "2023-12-03T23:17:00+09:00"), cand("jsonld", "2023-12-04T00:06:42+09:00", "modified")]
+    assert _settle("2023/12/04 00:05 | Scrap", candidates) == ("2023-12-03", "jsonld")
+
+
+def test_byline_edition_day_after_a_stated_instant_keeps_the_instant() -> None:
+    # online the evening before, in the print edition of the next day (a bare day in a meta tag)
+    candidates = [cand("jsonld", "2024-04-25T19:30:04+02:00"), cand("meta", "2024-04-26")]
+    assert _settle("Aus: Ausgabe vom 26.04.2024, Seite 1", candidates) == ("2024-04-25", "jsonld")
+
+
+def test_byline_picks_a_second_published_instant_hours_later() -> None:
+    # two published stamps with times of day: the earlier one can be a draft saved the evening before
+    candidates = [cand("meta", "2021-10-27T20:35:36+01:00"), cand("meta", "2021-10-28T13:21:30+01:00")]
+    assert _settle("Berlin, 28.10.2021, 058/21", candidates) == ("2021-10-28", "meta")
+
+
+def test_byline_does_not_pick_a_time_element_over_metadata() -> None:
+    # the <time> under the headline prints the byline itself: no second statement of its day
+    candidates = [cand("jsonld", "2023-12-03T23:17:00+09:00"), cand("time", "2023-12-04T00:05")]
+    assert _settle("2023/12/04 00:05 | Scrap", candidates) == ("2023-12-03", "jsonld")
+
+
 def test_byline_overrules_a_time_element() -> None:
     # a <time> found by layout (a comment, a teaser) vs the date printed under the headline
     assert _settle("27 juin 2019 | Par Elba", [cand("time", "2019-07-30")]) == ("2019-06-27", "headline")

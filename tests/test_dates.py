@@ -407,3 +407,25 @@ def test_article_from_a_feed_keeps_the_feeds_offset_for_storage() -> None:
     # what crawler.store writes: published_at (the instant) and published_offset (the publisher's zone)
     assert result.published_at.date().isoformat() == "2024-03-02"
     assert dates.stated_offset(result.published_at) == timedelta(hours=-5)
+
+
+def test_update_stamp_in_the_byline_keeps_the_publishers_day() -> None:
+    # published 23:17 local, updated 49 minutes later after midnight; the byline's <time> prints the update
+    choice = _choose(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Storm hits the coast",'
+        ' "datePublished": "2023-12-03T23:17:00+09:00", "dateModified": "2023-12-04T00:06:42+09:00"}</script>'
+        '</head><body><article><h1>Storm hits the coast</h1><p><time datetime="2023-12-04T00:05">2023/12/04 00:05'
+        "</time></p><p>The storm reached the coast late on Sunday evening and cut power to many homes.</p></article>",
+        "https://e.com/news/20231203-story/",
+    )
+    assert choice.published is not None and choice.published.isoformat() == "2023-12-03T23:17:00+09:00"
+    assert choice.source == "jsonld"
+
+
+@pytest.mark.parametrize(
+    ("raw", "bare"),
+    [("2024-04-26", True), ("20240426", True), ("26.04.2024", True), ("2024-04-26T00:00:00+02:00", False),
+     ("2024-04-26T19:30:04+02:00", False)],
+)
+def test_is_bare_day(raw: str, bare: bool) -> None:
+    assert dates.is_bare_day(cand("meta", raw)) is bare

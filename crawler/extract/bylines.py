@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -24,6 +24,9 @@ _VISIBLE = page.VISIBLE
 _CLOCK_CORE = r"(?<![\d:])(?P<h>[01]?\d|2[0-3])(?::|h)(?P<m>[0-5]\d)(?![\d:])\s*(?P<ampm>[ap]\.?m\b\.?)?"
 _CLOCK = re.compile(rf"[\s,|·-]{{0,6}}(?:(?:um|at|à|a las|alle|às|om|kl\.?|в)\s+)?{_CLOCK_CORE}", re.I)
 _CLOCK_BEFORE = re.compile(rf"{_CLOCK_CORE}(?:\s*uhr)?[\s,|·-]{{0,6}}$", re.I)
+# an update or an edition day this close to the published instant is the same news cycle, not a re-publication
+# (a re-published or refreshed article printing its new day is days to years newer than its first version)
+_NEWS_CYCLE = timedelta(hours=12)
 # an <h1> naming the page title has at least this many characters (a logo <h1> reads "News" at most)
 _TITLE_MATCH_CHARS = 12
 
@@ -142,8 +145,10 @@ def prefer_printed(
     """Settle conflicts inside the page's own metadata with what it prints for readers.
 
     1. The metadata states several days (published vs modified, two published tags): the one printed in the
-       byline next to the headline wins; it is the date the publisher shows as the article's. The byline also
-       overrules a <time> element, which may date a comment or a teaser.
+       byline next to the headline wins; it is the date the publisher shows as the article's. Not an update
+       stamped within hours of the publication, nor a bare day right after it (a print edition's day): those
+       differ from the published instant only across midnight. The byline also overrules a <time> element,
+       which may date a comment or a teaser.
     2. Meta tag vs <time> more than a day apart: the day printed anywhere on the page wins over one printed nowhere.
     """
     value, source = chosen
@@ -165,10 +170,26 @@ def _byline_settles(
     if not byline or byline[0].value is None or byline[0].value.date() == value.date():
         return None
     day = byline[0].value.date()
-    match = next((c for c in stated if c.value.date() == day), None)  # type: ignore[union-attr]
+    # the metadata's own days when metadata was chosen: a <time> element is most often the printed byline itself
+    pool = stated if source == "time" else [c for c in stated if c.source != "time"]
+    match = next((c for c in pool if c.value.date() == day and not _same_news_cycle(c, value)), None)  # type: ignore[union-attr]
     if match is not None:
         return match.value, match.source  # type: ignore[return-value]
     return (byline[0].value, byline[0].source) if source == "time" else None
+
+
+def _same_news_cycle(rival: dates.Candidate, chosen: datetime) -> bool:
+    """A stated day that differs from the chosen instant only by crossing midnight, not as another publication.
+
+    An update stamped within hours of the publication (a byline printing "2024/12/04 00:05" for an article
+    published at 23:17 the evening before shows its update time), and a bare day right after a stated instant
+    (the print edition's day of an article put online the evening before): the instant is the publication.
+    A second *published* instant hours later stays a candidate (a first draft saved the evening before).
+    """
+    assert rival.value is not None
+    if rival.kind != "modified" and not dates.is_bare_day(rival):
+        return False
+    return abs(rival.value - chosen) < _NEWS_CYCLE
 
 
 def _printed_settles(

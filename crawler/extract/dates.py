@@ -430,10 +430,15 @@ def _reconcile(winner: Candidate, others: Sequence[Candidate], now: datetime) ->
         return url_day, "url"
     value = winner.value
     # a bare day ("2024-03-01") is no instant: there is no offset to find for it
-    bare_day = not _HAS_CLOCK.search(winner.raw) and value.timetz().replace(tzinfo=None) == time(0)
-    if value.utcoffset() == timedelta(0) and not bare_day:
+    if value.utcoffset() == timedelta(0) and not is_bare_day(winner):
         value = _local_offset(value, winner, others) or _url_day_offset(value, url_day) or value
     return value, winner.source
+
+
+def is_bare_day(candidate: Candidate) -> bool:
+    """The candidate states a day without a time of day ("2024-04-26"), not an instant."""
+    value = candidate.value
+    return value is not None and not _HAS_CLOCK.search(candidate.raw) and value.timetz().replace(tzinfo=None) == time(0)
 
 
 def _local_offset(value: datetime, winner: Candidate, others: Sequence[Candidate]) -> datetime | None:
