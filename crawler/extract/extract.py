@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import html as html_lib
+import json
 import logging
 import re
 import unicodedata
@@ -56,6 +57,13 @@ MAX_BOILERPLATE_CHARS = 160
 SHORT_BODY_CHARS, RECALL_RATIO = 1000, 0.6
 # the headlines are mostly Han, kana or Hangul: the page is in a dense script (page.DENSE_WEIGHT)
 DENSE_TITLE_SHARE = 0.5
+# a JSON string literal holding HTML paragraphs ("<p>" written as is or as \u003cp); 3 paragraphs: a body,
+# not a caption or a teaser
+_HTML_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_PARAGRAPH = re.compile(r"(?:<|\\u003c)p[\s>]", re.I)
+MIN_EMBEDDED_PARAGRAPHS = 3
+# a shorter string is too small to hold a body worth more than the page's own text
+MIN_EMBEDDED_CHARS = 500
 # Far more links than any article page has: in the benchmark corpora (680 pages) the most is 2,215, a
 # government article with a huge menu; 5,000 keeps a wide margin.
 MAX_ANCHORS = 5000
@@ -207,6 +215,12 @@ def body_text(tree: HtmlElement, url: str, data: page.PageData, titles: Iterable
     # (script-rendered pages whose visible body trafilatura cannot see)
     if len(text) < 0.5 * len(structured):
         text = structured
+    # a page rendered by its scripts (an empty <main> and a spinner) may carry its body as an HTML string in
+    # the data the script hydrates from (a Next.js stream, a query cache): the same half rule
+    if page.text_length(text) < SHORT_BODY_CHARS:
+        embedded = _embedded_body(tree, url, dense)
+        if len(text) < 0.5 * len(embedded):
+            text = embedded
     text = unicodedata.normalize("NFC", text)
     lines = [ln for ln in text.splitlines()
              if not (_BOILERPLATE_LINE.match(ln.strip().removeprefix("- ")) and len(ln) <= MAX_BOILERPLATE_CHARS)]
@@ -247,6 +261,26 @@ def _jsonld_body(data: page.PageData) -> str:
 
         longest = "\n".join(t.strip() for t in fromstring(f"<div>{longest}</div>").itertext() if t.strip())
     return longest.strip()
+
+
+def _embedded_body(tree: HtmlElement, url: str, dense: bool) -> str:
+    """The body text of the longest HTML fragment with paragraphs held in a string literal of an inline script
+    (the data a script-rendered page hydrates from), extracted as trafilatura extracts a page; '' if none."""
+    best = ""
+    for script in tree.xpath("//body//script[not(@src)][not(contains(@type, 'ld+json'))]"):
+        for literal in _HTML_LITERAL.findall(script.text or ""):
+            if len(literal) > max(len(best), MIN_EMBEDDED_CHARS) and len(_PARAGRAPH.findall(literal)) >= MIN_EMBEDDED_PARAGRAPHS:
+                best = literal
+    if not best:
+        return ""
+    try:
+        fragment = json.loads(f'"{best}"')
+    except ValueError:
+        return ""
+    from lxml.html import document_fromstring
+
+    doc = document_fromstring(f"<html><body><article>{fragment}</article></body></html>")
+    return _trafilatura_text(doc, url, favor_precision=True, dense=dense)
 
 
 def _trafilatura_text(
