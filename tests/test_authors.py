@@ -12,6 +12,7 @@ from crawler.extract import authors
     ("raw", "expected"),
     [
         ("By Ana Pérez and John Doe", ("Ana Pérez", "John Doe")),
+        ("Ana\u00ad Pé\u00adrez\u200b", ("Ana Pérez",)),
         ("por María López y Juan Ruiz", ("María López", "Juan Ruiz")),
         ("Ana Pérez, John Doe", ("Ana Pérez", "John Doe")),
         ("Doe, John", ("Doe, John",)),

@@ -155,10 +155,25 @@ def test_future_date_rejected_for_feed_hint() -> None:
             "Venezuela - Cuba relations explained",
         ),
         ("Plain title", "Site", "https://site.example.com/x", "Plain title"),
+        (
+            "Eskalation im Nahen Osten - «Die Zurückhaltung hat viel zu tun»",
+            "SRF News",
+            "https://www.srf.example/news/x",
+            "Eskalation im Nahen Osten - «Die Zurückhaltung hat viel zu tun»",
+        ),
     ],
 )
 def test_clean_title(title: str, site: str | None, url: str, expected: str) -> None:
     assert extract.clean_title(title, site, url) == expected
+
+
+def test_title_drops_soft_hyphens_and_zero_width_spaces() -> None:
+    headline = "Ver\u00adfas\u00adsungs\u00adbe\u00adschwerde gegen den Haushalt\u200b eingelegt"
+    result = run(page(body=f"<h1>{headline}</h1>" + f"<p>{PARAGRAPH}</p>" * 4).replace(
+        "<title>A council budget debate</title>", f"<title>{headline}</title>").replace(
+        "<h1>A council budget debate</h1>", "").encode())
+    assert isinstance(result, models.Article), result
+    assert result.title == "Verfassungsbeschwerde gegen den Haushalt eingelegt"
 
 
 def test_index_page_not_article() -> None:

@@ -142,7 +142,7 @@ def clean_names(raw: Iterable[str], site_name: str | None = None) -> tuple[str, 
 def split_names(value: str) -> list[str]:
     """'By Ana Pérez and John Doe (obe)' -> ['Ana Pérez', 'John Doe']; job titles, agencies beside a writer,
     places filed from and printed dates are not names."""
-    text = " ".join(html.unescape(value).split())
+    text = " ".join(page.without_invisible(html.unescape(value)).split())
     text = _EMAIL.sub(" ", _BRACKETS.sub(" ", text))
     pieces = [p for p in (_BY.sub("", p).strip() for p in _SEPARATOR.split(text)) if p]
     # "Ana Ruiz | Staff Writer": a piece that is a job title goes, as after a comma

@@ -151,7 +151,8 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
         tree.findtext(".//title"), h1, hints.title,
     )
     headline = visible_headline(tree)
-    title = choose_title(clean_title(raw_title or "", site_name, url, headline or h1), headline, site_name, url)
+    title = page.without_invisible(
+        choose_title(clean_title(raw_title or "", site_name, url, headline or h1), headline, site_name, url))
     text = body_text(tree, url, data, titles=(title, raw_title, h1))
     dated = published.choose(tree, url, data, hints=hints, now=now)
     reason = verdict.not_article_reason(
@@ -328,7 +329,8 @@ def clean_title(title: str, site_name: str | None, url: str, h1: str | None = No
         parts.pop(0)
     if len(parts) > 1 and h1 and _norm(h1) in {_norm(p) for p in parts}:
         return " ".join(h1.split())
-    if len(parts) == len(_TITLE_SEP.split(title)):
+    # a closing guillemet or bar ends the title ("Kicker - «Quote»"): no segment was dropped, nothing is trimmed
+    if len(parts) == len([p for p in _TITLE_SEP.split(title) if p.strip()]):
         return title
     # rebuild from the original so inner separators and punctuation survive
     start = title.find(parts[0])
