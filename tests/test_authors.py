@@ -119,3 +119,48 @@ def test_jsonld_authors_win_over_meta_tags() -> None:
 def test_an_organization_beside_a_person_in_jsonld_is_the_outlet() -> None:
     obj = {"author": [{"@type": "Person", "name": "Ana Ruiz"}, {"@type": "Organization", "name": "Prisma Media"}]}
     assert authors.authors(obj, {}, None, None) == ("Ana Ruiz",)
+
+
+def test_a_jsonld_person_named_by_given_and_family_name() -> None:
+    obj = {"author": [{"@type": "Person", "givenName": "Anna Giulia", "familyName": "Fink"}]}
+    assert authors.authors(obj, {}, None, None) == ("Anna Giulia Fink",)
+
+
+def test_an_organization_alone_in_jsonld_gives_way_to_the_printed_writer() -> None:
+    obj = {"author": {"@type": "Organization", "name": "Gazette Nachrichten"}}
+    tree = _tree('<span class="article__author">Von Ana Ruiz, Lille</span><p>Text of the article.</p>')
+    assert authors.authors(obj, {}, tree, "gazette.example") == ("Ana Ruiz",)
+
+
+def test_an_organization_alone_stays_when_the_page_prints_no_writer() -> None:
+    obj = {"author": {"@type": "Organization", "name": "Gazette Nachrichten"}}
+    assert authors.authors(obj, {}, _tree("<p>Text of the article.</p>"), None) == ("Gazette Nachrichten",)
+
+
+def test_the_site_initials_in_a_meta_tag_give_way_to_the_printed_writer() -> None:
+    tree = _tree('<p class="reader-meta-author">von Max Kolter</p><p>Text of the article.</p>')
+    assert authors.authors(None, {"author": "LTO"}, tree, "Legal Tribune Online") == ("Max Kolter",)
+
+
+def test_the_outlet_beside_a_printed_writer_is_dropped() -> None:
+    tree = _tree('<p class="author">von David Straub, MDR THÜRINGEN</p><p>Text of the article.</p>')
+    assert authors.authors(None, {"author": "mdr.de"}, tree, "MDR") == ("David Straub",)
+
+
+def test_writers_listed_one_per_item_are_all_read() -> None:
+    items = "".join(f'<li class="authors__list-item"><span>{n}</span></li>' for n in ("Ana Ruiz", "Tom Berg"))
+    tree = _tree(f'<ul class="authors__list">{items}</ul><p>Text of the article.</p>')
+    assert authors.authors(None, {}, tree, None) == ("Ana Ruiz", "Tom Berg")
+
+
+def test_a_quoted_persons_name_is_no_byline() -> None:
+    tree = _tree('<blockquote><p>Quote.</p><span class="quoteAuthor">Kevin Holland</span></blockquote>'
+                 '<p class="author">von David Straub</p>')
+    assert authors.authors(None, {}, tree, None) == ("David Straub",)
+
+
+def test_writers_of_teasers_after_a_byline_naming_the_site_are_not_the_authors() -> None:
+    teasers = "".join(f'<div class="teaser"><h3>Other story {i}</h3><span class="cm-author">{n}</span></div>'
+                      for i, n in enumerate(("Ana Ruiz", "Tom Berg")))
+    tree = _tree(f'<span class="cm-author">Dizi News</span><p>Text of the article.</p>{teasers}')
+    assert authors.authors(None, {}, tree, "Dizi News") == ()

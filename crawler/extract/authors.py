@@ -65,52 +65,132 @@ MAX_NAME_WORDS, MAX_NAME_CHARS = 5, 60
 MAX_AUTHORS = 10
 # a printed byline is short: the element naming the author has at most this many characters
 MAX_BYLINE_CHARS = 120
+# an element whose class names the author in any form ("author", "article__author", "authorList-item", "byline")
 _BYLINE_XPATH = (
-    "//*[@rel='author' or @itemprop='author' or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
-    " or contains(@class, 'byline') or contains(@class, 'author-name') or contains(@class, 'author__name')]"
+    "//body//*[@rel='author' or @itemprop='author' or contains(translate(@class, 'AUTHOR', 'author'), 'author')"
+    " or contains(translate(@class, 'BYLINE', 'byline'), 'byline')]"
 )
+# a quote's or a comment's author, a caption's credit: no byline
+_NOT_BYLINE = ("ancestor-or-self::*[self::script or self::style or self::blockquote or self::figcaption"
+               " or contains(translate(@class, 'COMENTQU', 'comentqu'), 'comment')"
+               " or contains(translate(@class, 'COMENTQU', 'comentqu'), 'quote')]")
+# the first marked elements are the article's byline; later ones are teasers' and comments'
+MAX_MARKED = 8
 
 
 def authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], tree: HtmlElement | None,
             site_name: str | None) -> tuple[str, ...]:
-    """The article's authors: structured data first; the printed byline when the page states none."""
+    """The article's authors: structured data first; the printed byline when the page states none, or when the
+    structured data credits only the outlet (an Organization, the site's name) and the page prints a person."""
     # JSON-LD first, then the meta tags: a union would add the CMS account or the desk the meta tag names
     found = clean_names(_jsonld_names(obj), site_name) or clean_names(_meta_names(meta), site_name)
-    if found or tree is None:
+    outlets = {n.casefold() for n in _jsonld_organizations(obj)}
+    outlet_only = bool(found) and all(
+        (n.casefold() in outlets and not _is_agency(n)) or _names_outlet(n, site_name) for n in found)
+    if (found and not outlet_only) or tree is None:
         return found
-    # printed text is noisier than markup: a byline counts only when every name in it looks like a person's
-    for line in _printed(tree):
-        names = clean_names([line], site_name)
-        if names and len(names) == len(split_names(line)) and all(_looks_like_person(n) for n in names):
-            return names
+    return _printed_names(tree, site_name) or found
+
+
+def _printed_names(tree: HtmlElement, site_name: str | None) -> tuple[str, ...]:
+    """The first printed byline whose every name looks like a person's, with the names printed in the marked
+    elements beside it (one element per writer); printed text is noisier than markup, hence the person check.
+    A marked byline naming only the site is the article's credit: the writers of teasers after it are not."""
+    for line, node in _printed(tree):
+        names = _person_names(line, site_name)
+        if not names:
+            if node is not None and _only_outlet(line, site_name):
+                return ()
+            continue
+        if node is not None:
+            for other, other_node in _printed(tree):
+                if other_node is not None and other_node is not node and _beside(node, other_node):
+                    names += tuple(n for n in _person_names(other, site_name) if n not in names)
+        return names[:MAX_AUTHORS]
     return ()
 
+
+def _person_names(line: str, site_name: str | None) -> tuple[str, ...]:
+    """The line's names when every one looks like a person's, or is the outlet beside them."""
+    names = clean_names([line], site_name)
+    rest = [n for n in split_names(line) if n not in names and not _outlet_word(n, site_name)]
+    ok = names and not rest and all(_looks_like_person(n) for n in names)
+    return names if ok else ()
+
+
+def _outlet_word(name: str, site_name: str | None) -> bool:
+    return bool(site_name) and (set(_words(name)) <= set(_words(site_name or "")) or _names_outlet(name, site_name))
+
+
+def _only_outlet(line: str, site_name: str | None) -> bool:
+    split = split_names(line)
+    return bool(split) and all(_outlet_word(n, site_name) for n in split)
+
+
+def _beside(node: HtmlElement, other: HtmlElement) -> bool:
+    """The two elements sit in one byline block: siblings, or children of sibling items (a list of writers)."""
+    parent, other_parent = node.getparent(), other.getparent()
+    return parent is not None and other_parent is not None and (
+        parent is other_parent or (parent.getparent() is not None and parent.getparent() is other_parent.getparent()))
+
+
 def _jsonld_names(obj: Mapping[str, Any] | None) -> list[str]:
-    """The article object's author names; an Organization beside a Person is the outlet, not a writer."""
+    """The article object's author names; an Organization beside a Person is the outlet, not a writer; a Person
+    named only by its parts ("givenName", "familyName") is named by them."""
     raw = (obj or {}).get("author") or []
     items = raw if isinstance(raw, list) else [raw]
     people = [i for i in items if isinstance(i, dict) and "Person" in page.jsonld_types(i)]
     if people:
         items = [i for i in items if not (isinstance(i, dict) and "Organization" in page.jsonld_types(i))]
-    names: list[Any] = [(i.get("name") if isinstance(i, dict) else i) for i in items]
+    names: list[Any] = [(_person_name(i) if isinstance(i, dict) else i) for i in items]
     return [n for n in names if isinstance(n, str)]
+
+
+def _person_name(item: Mapping[str, Any]) -> Any:
+    name = item.get("name")
+    if name or not isinstance(item.get("familyName"), str):
+        return name
+    given = item.get("givenName")
+    return f"{given} {item['familyName']}" if isinstance(given, str) else item["familyName"]
+
+
+def _jsonld_organizations(obj: Mapping[str, Any] | None) -> list[str]:
+    """Names of the article's authors typed as an Organization (NewsMediaOrganization ...): the outlet."""
+    raw = (obj or {}).get("author") or []
+    items = raw if isinstance(raw, list) else [raw]
+    return [i["name"] for i in items if isinstance(i, dict) and "Organization" in page.jsonld_types(i)
+            and isinstance(i.get("name"), str)]
+
+
+def _names_outlet(name: str, site_name: str | None) -> bool:
+    """The name is the site's: its words contain the site's name ("MDR Thüringen" on MDR), or one is the other's
+    initials ("LTO" on Legal Tribune Online, "Deutsche Welle" on DW.COM)."""
+    words, site = _words(name), _words(site_name or "")
+    if not words or not site:
+        return False
+    initials = "".join(w[0] for w in words)
+    return set(site) <= set(words) or (len(words) == 1 and "".join(w[0] for w in site) == words[0]) or (
+        len(words) >= 2 and initials == site[0])
 
 
 def _meta_names(meta: Mapping[str, str]) -> list[str]:
     return [n for n in (meta.get(k) for k in AUTHOR_META) if isinstance(n, str)]
 
 
-def _printed(tree: HtmlElement) -> list[str]:
-    """Bylines the page prints: an element marked as the author, or a short "By A. Writer" line."""
-    found: list[str] = []
-    for node in tree.xpath(_BYLINE_XPATH)[:5]:
+def _printed(tree: HtmlElement) -> list[tuple[str, HtmlElement | None]]:
+    """Bylines the page prints: an element marked as the author (the innermost, when marked elements nest), or a
+    short "By A. Writer" line (with no element)."""
+    found: list[tuple[str, HtmlElement | None]] = []
+    marked = [n for n in tree.xpath(_BYLINE_XPATH) if not n.xpath(_NOT_BYLINE)]
+    inner = set(marked)
+    for node in [n for n in marked if not any(d in inner for d in n.iterdescendants())][:MAX_MARKED]:
         text = " ".join(node.text_content().split())
-        if text and len(text) <= MAX_BYLINE_CHARS and not node.xpath("ancestor::script or ancestor::style"):
-            found.append(text)
+        if text and len(text) <= MAX_BYLINE_CHARS:
+            found.append((text, node))
     for text in tree.xpath(f"//body//text(){page.VISIBLE}[normalize-space()][string-length() < {MAX_BYLINE_CHARS}]"):
         line = " ".join(str(text).split())
         if _BY.match(line):
-            found.append(line)
+            found.append((line, None))
     return found
 
 
@@ -135,7 +215,7 @@ def clean_names(raw: Iterable[str], site_name: str | None = None) -> tuple[str, 
             if is_name(name, site_name) and name.casefold() not in {f.casefold() for f in found}:
                 found.append(name)
     # beside a writer, part of the site's name is the outlet credited ("Washington Times" on The Washington Times)
-    people = [n for n in found if not (site_name and set(_words(n)) <= set(_words(site_name)))]
+    people = [n for n in found if not _outlet_word(n, site_name)]
     return tuple((people or found)[:MAX_AUTHORS])
 
 
