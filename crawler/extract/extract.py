@@ -270,7 +270,8 @@ def _embedded_body(tree: HtmlElement, url: str, dense: bool) -> str:
     best = ""
     for script in tree.xpath("//body//script[not(@src)][not(contains(@type, 'ld+json'))]"):
         for literal in _HTML_LITERAL.findall(script.text or ""):
-            if len(literal) > max(len(best), MIN_EMBEDDED_CHARS) and len(_PARAGRAPH.findall(literal)) >= MIN_EMBEDDED_PARAGRAPHS:
+            long = len(literal) > max(len(best), MIN_EMBEDDED_CHARS)
+            if long and len(_PARAGRAPH.findall(literal)) >= MIN_EMBEDDED_PARAGRAPHS:
                 best = literal
     if not best:
         return ""
