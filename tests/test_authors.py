@@ -164,3 +164,8 @@ def test_writers_of_teasers_after_a_byline_naming_the_site_are_not_the_authors()
                       for i, n in enumerate(("Ana Ruiz", "Tom Berg")))
     tree = _tree(f'<span class="cm-author">Dizi News</span><p>Text of the article.</p>{teasers}')
     assert authors.authors(None, {}, tree, "Dizi News") == ()
+
+
+def test_a_by_word_before_a_linked_name_is_a_byline() -> None:
+    tree = _tree('<p class="meta-info">von <a href="/autoren/max-kolter">Max Kolter</a></p><p>Text of the article.</p>')
+    assert authors.authors(None, {}, tree, None) == ("Max Kolter",)

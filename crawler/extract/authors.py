@@ -189,7 +189,14 @@ def _printed(tree: HtmlElement) -> list[tuple[str, HtmlElement | None]]:
             found.append((text, node))
     for text in tree.xpath(f"//body//text(){page.VISIBLE}[normalize-space()][string-length() < {MAX_BYLINE_CHARS}]"):
         line = " ".join(str(text).split())
-        if _BY.match(line):
+        if _BY.fullmatch(line):
+            # "von <a>Max Kolter</a>": the word alone opens the element holding the name
+            parent = text.getparent()
+            holder = parent.getparent() if text.is_tail else parent
+            line = " ".join(holder.text_content().split()) if holder is not None else ""
+            if len(line) <= MAX_BYLINE_CHARS and _BY.match(line):
+                found.append((line, None))
+        elif _BY.match(line):
             found.append((line, None))
     return found
 
