@@ -472,3 +472,24 @@ def test_published_at_keeps_the_publishers_offset_and_day() -> None:
     assert isinstance(result, models.Article) and result.published_at is not None
     assert result.published_at.date().isoformat() == "2024-03-01"  # 2024-03-02 in UTC
     assert result.published_at.utcoffset() == timedelta(hours=-5)
+
+
+def test_an_overline_set_apart_in_the_h1_is_not_in_the_title() -> None:
+    h1 = ('<span class="overline">Storm season</span><span class="sr-only"> - </span>'
+          "<span>Storm hits the coast near the harbour</span>")
+    html = page(body=f"<h1>{h1}</h1>" + f"<p>{PARAGRAPH}</p>" * 4).replace(
+        "<title>A council budget debate</title>", "<title>Storm season - Storm hits the coast near the harbour</title>"
+    ).replace("<h1>A council budget debate</h1>", "")
+    result = run(html.encode())
+    assert isinstance(result, models.Article), result
+    assert result.title == "Storm hits the coast near the harbour"
+
+
+def test_a_first_word_in_its_own_element_is_no_kicker() -> None:
+    html = page(body="<h1><a href='/topics/storm'>Storm</a> <span>hits the coast near the harbour</span></h1>"
+                + f"<p>{PARAGRAPH}</p>" * 4).replace(
+        "<title>A council budget debate</title>", "<title>Storm hits the coast near the harbour</title>"
+    ).replace("<h1>A council budget debate</h1>", "")
+    result = run(html.encode())
+    assert isinstance(result, models.Article), result
+    assert result.title == "Storm hits the coast near the harbour"

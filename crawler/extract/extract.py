@@ -344,7 +344,30 @@ def visible_headline(tree: HtmlElement) -> str | None:
     heads = [h for h in tree.xpath("//h1") if h.text_content().strip()]
     scoped = next((h for h in heads if h.xpath("ancestor::article or ancestor::main")), None)
     head = scoped if scoped is not None else (heads[0] if len(heads) == 1 else None)
-    return " ".join(head.text_content().split()) if head is not None else None
+    return _without_kicker(head) if head is not None else None
+
+
+def _without_kicker(head: HtmlElement) -> str:
+    """The <h1>'s text without an overline the markup sets apart: a first element of a few words parted from the
+    rest by a separator of its own ("<span>Topic</span><span> - </span><span>Headline</span>"). A kicker that ends
+    in a colon ("<span>Topic:</span> Headline") reads as part of the headline and stays (the ground truths of
+    news parsers keep it)."""
+    text = " ".join(head.text_content().split())
+    first = next((c for c in head if isinstance(c.tag, str) and c.text_content().strip()), None)
+    if first is None or (head.text or "").strip():
+        return text
+    kicker = " ".join(first.text_content().split())
+    rest = " ".join("".join([first.tail or "", *[_node_text(n) for n in first.itersiblings()]]).split())
+    # the separator opens the rest: " - ", " | ", " / "
+    parted = re.match(r"^[-–—|/·]\s", rest + " ")
+    headline = re.sub(r"^[-–—|/·]\s*", "", rest)
+    if not parted or len(kicker.split()) > KICKER_WORDS or len(_norm(headline)) < MIN_HEADLINE_CHARS:
+        return text
+    return headline
+
+
+def _node_text(node: HtmlElement) -> str:
+    return (node.text_content() if isinstance(node.tag, str) else "") + (node.tail or "")
 
 
 def choose_title(title: str, headline: str | None, site_name: str | None, url: str) -> str:
