@@ -169,3 +169,26 @@ def test_writers_of_teasers_after_a_byline_naming_the_site_are_not_the_authors()
 def test_a_by_word_before_a_linked_name_is_a_byline() -> None:
     tree = _tree('<p class="meta-info">von <a href="/autoren/max-kolter">Max Kolter</a></p><p>Text of the article.</p>')
     assert authors.authors(None, {}, tree, None) == ("Max Kolter",)
+
+
+def test_a_byline_naming_more_writers_than_the_structured_data_wins() -> None:
+    block = "".join(f'<div class="byline"><div class="content"><address class="name"><a rel="author" '
+                    f'href="mailto:{n[:3]}@example.org">{n}</a></address></div></div>'
+                    for n in ("Ana Ruiz", "Tom Berg"))
+    obj = {"author": [{"@type": "Person", "name": "Tom Berg"}]}
+    assert authors.authors(obj, {}, _tree(f"{block}<p>Text of the article.</p>"), None) == ("Ana Ruiz", "Tom Berg")
+
+
+def test_the_outlet_beside_a_writer_is_dropped_when_the_site_is_named_by_its_domain() -> None:
+    tree = _tree('<p class="textauthor">von <a href="/autor">Engin Haupt</a>, MDR SACHSEN-ANHALT</p>')
+    assert authors.authors(None, {}, tree, "mdr.de") == ("Engin Haupt",)
+
+
+def test_an_agency_in_lower_case_is_the_author() -> None:
+    assert authors.authors({"author": {"@type": "Organization", "name": "dpa"}}, {}, None, None) == ("dpa",)
+
+
+def test_a_marked_byline_crediting_an_agency_ends_the_search() -> None:
+    tree = _tree('<span class="author">dpa</span><p>Text of the article.</p>'
+                 '<div class="teaser"><h3>Other story</h3><p class="byline">Von Christoph Reisinger</p></div>')
+    assert authors.authors(None, {}, tree, None) == ("dpa",)

@@ -23,7 +23,7 @@ _SEPARATOR = re.compile(r"\s*[;|&·•/]\s*")
 # when both sides have two words or more ("José Volta e Pinto" is one name)
 _JOIN = re.compile(r"\s+(?:and|und|y|e|et|og|en|i|och|ve|и)\s+", re.I)
 # a job title after the name: "TOM KRISHER, AP Auto Writer", "Paul Takahashi, Staff writer"
-_ROLE = re.compile(r"\b(?:writer|editor|correspondent|reporter|staff|columnist|contributor|redakteur(?:in)?|"
+_ROLE = re.compile(r"\b(?:writer|editor|correspondent|reporter|staff|columnist|contributor|\w*redakteur(?:in)?|"
                    r"corresponsal|redactor[a]?|editor-at-large)\b|\bfor\s", re.I)
 # prepositions that open a credit line ("Do UOL", "Da Redação", "From Reuters", "Aus Berlin")
 _CREDIT_WORDS = frozenset({"do", "da", "dos", "das", "from", "aus", "vom", "dalla", "dal", "depuis", "desde"})
@@ -74,6 +74,8 @@ _BYLINE_XPATH = (
 _NOT_BYLINE = ("ancestor-or-self::*[self::script or self::style or self::blockquote or self::figcaption"
                " or contains(translate(@class, 'COMENTQU', 'comentqu'), 'comment')"
                " or contains(translate(@class, 'COMENTQU', 'comentqu'), 'quote')]")
+# a block of bylines (several writers, their photos' alt-less links, "and") stays under this many characters
+MAX_BLOCK_CHARS = 300
 # the first marked elements are the article's byline; later ones are teasers' and comments'
 MAX_MARKED = 8
 
@@ -87,23 +89,33 @@ def authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], tree: HtmlEl
     outlets = {n.casefold() for n in _jsonld_organizations(obj)}
     outlet_only = bool(found) and all(
         (n.casefold() in outlets and not _is_agency(n)) or _names_outlet(n, site_name) for n in found)
-    if (found and not outlet_only) or tree is None:
+    if tree is None:
         return found
+    if found and not outlet_only:
+        # the structured data may list fewer writers than the byline prints: the byline naming them all wins
+        printed = _printed_names(tree, site_name, marked_only=True)
+        listed = {n.casefold() for n in found}
+        return printed if len(printed) > len(found) and listed <= {n.casefold() for n in printed} else found
     return _printed_names(tree, site_name) or found
 
 
-def _printed_names(tree: HtmlElement, site_name: str | None) -> tuple[str, ...]:
+def _printed_names(tree: HtmlElement, site_name: str | None, marked_only: bool = False) -> tuple[str, ...]:
     """The first printed byline whose every name looks like a person's, with the names printed in the marked
     elements beside it (one element per writer); printed text is noisier than markup, hence the person check.
     A marked byline naming only the site is the article's credit: the writers of teasers after it are not."""
-    for line, node in _printed(tree):
+    printed = _printed(tree, marked_only)
+    for line, node in printed:
         names = _person_names(line, site_name)
         if not names:
+            credit = split_names(line)
+            # a marked byline crediting only an agency ("dpa") is the article's: a wire story
+            if node is not None and credit and all(_is_agency(n) for n in credit):
+                return tuple(credit)
             if node is not None and _only_outlet(line, site_name):
                 return ()
             continue
         if node is not None:
-            for other, other_node in _printed(tree):
+            for other, other_node in printed:
                 if other_node is not None and other_node is not node and _beside(node, other_node):
                     names += tuple(n for n in _person_names(other, site_name) if n not in names)
         return names[:MAX_AUTHORS]
@@ -112,8 +124,9 @@ def _printed_names(tree: HtmlElement, site_name: str | None) -> tuple[str, ...]:
 
 def _person_names(line: str, site_name: str | None) -> tuple[str, ...]:
     """The line's names when every one looks like a person's, or is the outlet beside them."""
-    names = clean_names([line], site_name)
-    rest = [n for n in split_names(line) if n not in names and not _outlet_word(n, site_name)]
+    # a job title or the outlet printed in an element of its own is no writer ("Assistant Sports Editor")
+    names = tuple(n for n in clean_names([line], site_name) if not _outlet_word(n, site_name) and not _ROLE.search(n))
+    rest = [n for n in split_names(line) if n not in names and not _outlet_word(n, site_name) and not _ROLE.search(n)]
     ok = names and not rest and all(_looks_like_person(n) for n in names)
     return names if ok else ()
 
@@ -128,10 +141,11 @@ def _only_outlet(line: str, site_name: str | None) -> bool:
 
 
 def _beside(node: HtmlElement, other: HtmlElement) -> bool:
-    """The two elements sit in one byline block: siblings, or children of sibling items (a list of writers)."""
-    parent, other_parent = node.getparent(), other.getparent()
-    return parent is not None and other_parent is not None and (
-        parent is other_parent or (parent.getparent() is not None and parent.getparent() is other_parent.getparent()))
+    """The two elements sit in one byline block: their nearest common ancestor holds little more than bylines
+    (MAX_BLOCK_CHARS; a list of teasers, each with its writer, holds headlines too)."""
+    ancestors = set(node.iterancestors())
+    common = next((a for a in other.iterancestors() if a in ancestors), None)
+    return common is not None and len(" ".join(common.text_content().split())) <= MAX_BLOCK_CHARS
 
 
 def _jsonld_names(obj: Mapping[str, Any] | None) -> list[str]:
@@ -165,7 +179,8 @@ def _jsonld_organizations(obj: Mapping[str, Any] | None) -> list[str]:
 def _names_outlet(name: str, site_name: str | None) -> bool:
     """The name is the site's: its words contain the site's name ("MDR Thüringen" on MDR), or one is the other's
     initials ("LTO" on Legal Tribune Online, "Deutsche Welle" on DW.COM)."""
-    words, site = _words(name), _words(site_name or "")
+    # a site named by its domain ("mdr.de", "n-tv.de") is named without the top-level domain
+    words, site = _words(name), _words(re.sub(r"\.[a-z]{2,6}$", "", (site_name or "").strip(), flags=re.I))
     if not words or not site:
         return False
     initials = "".join(w[0] for w in words)
@@ -177,7 +192,7 @@ def _meta_names(meta: Mapping[str, str]) -> list[str]:
     return [n for n in (meta.get(k) for k in AUTHOR_META) if isinstance(n, str)]
 
 
-def _printed(tree: HtmlElement) -> list[tuple[str, HtmlElement | None]]:
+def _printed(tree: HtmlElement, marked_only: bool = False) -> list[tuple[str, HtmlElement | None]]:
     """Bylines the page prints: an element marked as the author (the innermost, when marked elements nest), or a
     short "By A. Writer" line (with no element)."""
     found: list[tuple[str, HtmlElement | None]] = []
@@ -187,6 +202,8 @@ def _printed(tree: HtmlElement) -> list[tuple[str, HtmlElement | None]]:
         text = " ".join(node.text_content().split())
         if text and len(text) <= MAX_BYLINE_CHARS:
             found.append((text, node))
+    if marked_only:
+        return found
     for text in tree.xpath(f"//body//text(){page.VISIBLE}[normalize-space()][string-length() < {MAX_BYLINE_CHARS}]"):
         line = " ".join(str(text).split())
         if _BY.fullmatch(line):
@@ -276,8 +293,9 @@ def is_name(name: str, site_name: str | None = None) -> bool:
     # a job title alone ("Staff Writer", "Senior Correspondent") names no one
     if not set(_ROLE.sub(" ", name).casefold().split()) - _ROLE_MODIFIERS:
         return False
-    # a handle or initials in lower case ("jdoe", "det") in a script with capitals is no one's printed name
-    if name == name.lower() and name != name.upper():
+    # a handle or initials in lower case ("jdoe", "det") in a script with capitals is no one's printed name; an
+    # agency may be written so ("dpa")
+    if name == name.lower() and name != name.upper() and not _is_agency(name):
         return False
     # the site's own name ("The Planetary Press" on The Planetary Press; a blog named after its writer keeps him)
     return not (site_name and _words(name) == _words(site_name))
