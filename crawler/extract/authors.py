@@ -65,11 +65,9 @@ MAX_NAME_WORDS, MAX_NAME_CHARS = 5, 60
 MAX_AUTHORS = 10
 # a printed byline is short: the element naming the author has at most this many characters
 MAX_BYLINE_CHARS = 120
-# an element whose class names the author in any form ("author", "article__author", "authorList-item", "byline")
-_BYLINE_XPATH = (
-    "//body//*[@rel='author' or @itemprop='author' or contains(translate(@class, 'AUTHOR', 'author'), 'author')"
-    " or contains(translate(@class, 'BYLINE', 'byline'), 'byline')]"
-)
+# an element whose class names the author in any form ("author", "article__author", "metaAuthorList-item", "byline"),
+# or marked rel="author" / itemprop="author"
+_MARKS = ("author", "byline")
 # a quote's or a comment's author, a caption's credit: no byline
 _NOT_BYLINE = ("ancestor-or-self::*[self::script or self::style or self::blockquote or self::figcaption"
                " or contains(translate(@class, 'COMENTQU', 'comentqu'), 'comment')"
@@ -192,13 +190,26 @@ def _meta_names(meta: Mapping[str, str]) -> list[str]:
     return [n for n in (meta.get(k) for k in AUTHOR_META) if isinstance(n, str)]
 
 
+def _marked(tree: HtmlElement) -> list[HtmlElement]:
+    """Elements of the body marked as naming the author (_MARKS), in document order (one walk: an XPath with
+    translate() on every class costs more on large pages)."""
+    body = tree.find("body")
+    if body is None:
+        return []
+    return [node for node in body.iter("*")
+            if node.get("rel") == "author" or node.get("itemprop") == "author"
+            or any(mark in (node.get("class") or "").lower() for mark in _MARKS)]
+
+
 def _printed(tree: HtmlElement, marked_only: bool = False) -> list[tuple[str, HtmlElement | None]]:
     """Bylines the page prints: an element marked as the author (the innermost, when marked elements nest), or a
     short "By A. Writer" line (with no element)."""
     found: list[tuple[str, HtmlElement | None]] = []
-    marked = [n for n in tree.xpath(_BYLINE_XPATH) if not n.xpath(_NOT_BYLINE)]
-    inner = set(marked)
-    for node in [n for n in marked if not any(d in inner for d in n.iterdescendants())][:MAX_MARKED]:
+    marked = _marked(tree)
+    # an element holding another marked one is a container: the innermost names the writer
+    outer = {a for n in marked for a in n.iterancestors()}
+    inner = [n for n in marked if n not in outer]
+    for node in [n for n in inner if not n.xpath(_NOT_BYLINE)][:MAX_MARKED]:
         text = " ".join(node.text_content().split())
         if text and len(text) <= MAX_BYLINE_CHARS:
             found.append((text, node))
