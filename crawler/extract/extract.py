@@ -60,10 +60,12 @@ DENSE_TITLE_SHARE = 0.5
 # a JSON string literal holding HTML paragraphs ("<p>" written as is or as \u003cp); 3 paragraphs: a body,
 # not a caption or a teaser
 _HTML_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_PARAGRAPH = re.compile(r"(?:<|\\u003c)p[\s>]", re.I)
+_PARAGRAPH = re.compile(r"(?:<|\\u003c)p(?:[\s>]|\\u003e)", re.I)
 MIN_EMBEDDED_PARAGRAPHS = 3
 # a shorter string is too small to hold a body worth more than the page's own text
 MIN_EMBEDDED_CHARS = 500
+# the body repeats much of its headline's wording: half of the title's character bigrams
+EMBEDDED_TITLE_SHARE = 0.5
 # Far more links than any article page has: in the benchmark corpora (680 pages) the most is 2,215, a
 # government article with a huge menu; 5,000 keeps a wide margin.
 MAX_ANCHORS = 5000
@@ -217,10 +219,11 @@ def body_text(tree: HtmlElement, url: str, data: page.PageData, titles: Iterable
     if len(text) < 0.5 * len(structured):
         text = structured
     # a page rendered by its scripts (an empty <main> and a spinner) may carry its body as an HTML string in
-    # the data the script hydrates from (a Next.js stream, a query cache): the same half rule
+    # the data the script hydrates from (a Next.js stream, a query cache): the same half rule, and the string
+    # must tell the headline's story (a consent banner's policy or another item's body does not)
     if page.text_length(text) < SHORT_BODY_CHARS:
         embedded = _embedded_body(tree, url, dense)
-        if len(text) < 0.5 * len(embedded):
+        if len(text) < 0.5 * len(embedded) and _tells(embedded, titles):
             text = embedded
     text = unicodedata.normalize("NFC", text)
     lines = [ln for ln in text.splitlines()
@@ -262,6 +265,24 @@ def _jsonld_body(data: page.PageData) -> str:
 
         longest = "\n".join(t.strip() for t in fromstring(f"<div>{longest}</div>").itertext() if t.strip())
     return longest.strip()
+
+
+def _tells(text: str, titles: Iterable[str | None]) -> bool:
+    """The text repeats much of some title's wording: EMBEDDED_TITLE_SHARE of its words of 4 letters or more, or
+    in a dense script (no spaces between words) of its character bigrams."""
+    lowered = text.lower()
+    body = _norm(text)
+    for title in titles:
+        if page.dense_share(title or "") >= DENSE_TITLE_SHARE:
+            norm = _norm(title or "")
+            keys = {norm[i:i + 2] for i in range(len(norm) - 1)}
+            found = sum(k in body for k in keys)
+        else:
+            keys = {w for w in re.findall(r"[^\W\d_]{4,}", (title or "").lower())}
+            found = sum(re.search(rf"\b{re.escape(k)}", lowered) is not None for k in keys)
+        if keys and found >= EMBEDDED_TITLE_SHARE * len(keys):
+            return True
+    return False
 
 
 def _embedded_body(tree: HtmlElement, url: str, dense: bool) -> str:
