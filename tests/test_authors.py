@@ -192,3 +192,8 @@ def test_a_marked_byline_crediting_an_agency_ends_the_search() -> None:
     tree = _tree('<span class="author">dpa</span><p>Text of the article.</p>'
                  '<div class="teaser"><h3>Other story</h3><p class="byline">Von Christoph Reisinger</p></div>')
     assert authors.authors(None, {}, tree, None) == ("dpa",)
+
+
+def test_a_writer_whose_initials_spell_the_site_is_kept() -> None:
+    obj = {"author": [{"@type": "Person", "name": "David Wagner"}, {"@type": "Person", "name": "Ana Ruiz"}]}
+    assert authors.authors(obj, {}, None, "DW") == ("David Wagner", "Ana Ruiz")

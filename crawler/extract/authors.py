@@ -175,15 +175,14 @@ def _jsonld_organizations(obj: Mapping[str, Any] | None) -> list[str]:
 
 
 def _names_outlet(name: str, site_name: str | None) -> bool:
-    """The name is the site's: its words contain the site's name ("MDR Thüringen" on MDR), or one is the other's
-    initials ("LTO" on Legal Tribune Online, "Deutsche Welle" on DW.COM)."""
+    """The name is the site's: its words contain the site's name ("MDR Thüringen" on MDR), or it is one word made
+    of the site's initials ("LTO" on Legal Tribune Online; a writer whose initials spell the site's name is not
+    the site)."""
     # a site named by its domain ("mdr.de", "n-tv.de") is named without the top-level domain
     words, site = _words(name), _words(re.sub(r"\.[a-z]{2,6}$", "", (site_name or "").strip(), flags=re.I))
     if not words or not site:
         return False
-    initials = "".join(w[0] for w in words)
-    return set(site) <= set(words) or (len(words) == 1 and "".join(w[0] for w in site) == words[0]) or (
-        len(words) >= 2 and initials == site[0])
+    return set(site) <= set(words) or (len(words) == 1 and len(site) > 1 and "".join(w[0] for w in site) == words[0])
 
 
 def _meta_names(meta: Mapping[str, str]) -> list[str]:
