@@ -493,3 +493,10 @@ def test_a_first_word_in_its_own_element_is_no_kicker() -> None:
     result = run(html.encode())
     assert isinstance(result, models.Article), result
     assert result.title == "Storm hits the coast near the harbour"
+
+
+def test_a_template_placeholder_line_is_not_text() -> None:
+    body = f"<p>{PARAGRAPH}</p><p>$$ARTICLEAD$$</p><p>{PARAGRAPH}</p><p>{{{{ad_slot}}}}</p><p>{PARAGRAPH}</p>"
+    result = run(page(body=body).encode())
+    assert isinstance(result, models.Article), result
+    assert "$$" not in result.text and "{{" not in result.text, result.text

@@ -35,6 +35,8 @@ _BOILERPLATE_LINE = re.compile(
     r"tell us what you think|(?:order )?reprints?$|print (?:this )?article$|"
     r"got a (?:story|tip)|have a (?:story|tip)|(?:more|also|see also|read also|lee también|lesen sie auch):)(?=\W|$)",
     re.I)
+# a template placeholder left in the text for a script to fill ("$$ARTICLEAD$$", "{{ad_slot}}", "%%BANNER%%")
+_PLACEHOLDER = re.compile(r"^\s*(?:\$\$|\{\{|%%|\[\[)\s*[\w.:-]+\s*(?:\$\$|\}\}|%%|\]\])\s*$")
 # page furniture above the body: a byline or a dateline names its writer or date and little more
 _BYLINE_START = re.compile(
     r"^\s*(?:by|por|von|par|di|door|av|af|publicado por|escrito por|written by|posted by)\s+\S", re.I)
@@ -227,7 +229,8 @@ def body_text(tree: HtmlElement, url: str, data: page.PageData, titles: Iterable
             text = embedded
     text = unicodedata.normalize("NFC", text)
     lines = [ln for ln in text.splitlines()
-             if not (_BOILERPLATE_LINE.match(ln.strip().removeprefix("- ")) and len(ln) <= MAX_BOILERPLATE_CHARS)]
+             if not (_BOILERPLATE_LINE.match(ln.strip().removeprefix("- ")) and len(ln) <= MAX_BOILERPLATE_CHARS)
+             and not _PLACEHOLDER.match(ln)]
     return "\n".join(_without_furniture(lines, titles)).strip()
 
 
