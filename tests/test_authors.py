@@ -172,11 +172,20 @@ def test_a_by_word_before_a_linked_name_is_a_byline() -> None:
 
 
 def test_a_byline_naming_more_writers_than_the_structured_data_wins() -> None:
-    block = "".join(f'<div class="byline"><div class="content"><address class="name"><a rel="author" '
-                    f'href="mailto:{n[:3]}@example.org">{n}</a></address></div></div>'
-                    for n in ("Ana Ruiz", "Tom Berg"))
+    tree = _tree('<p class="byline">By Ana Ruiz and Tom Berg</p><p>Text of the article.</p>')
     obj = {"author": [{"@type": "Person", "name": "Tom Berg"}]}
-    assert authors.authors(obj, {}, _tree(f"{block}<p>Text of the article.</p>"), None) == ("Ana Ruiz", "Tom Berg")
+    assert authors.authors(obj, {}, tree, None) == ("Ana Ruiz", "Tom Berg")
+
+
+def test_an_about_heading_beside_the_writer_is_no_writer() -> None:
+    tree = _tree('<div class="author-box"><span class="author-name">Ana Ruiz</span>'
+                 '<h4 class="author-about">About Tom Berg</h4></div><p>Text of the article.</p>')
+    assert authors.authors(None, {}, tree, None) == ("Ana Ruiz",)
+
+
+def test_a_blog_named_after_its_writer_keeps_the_printed_writer() -> None:
+    tree = _tree('<span class="author vcard">Daniel Lemire</span><p>Text of the article.</p>')
+    assert authors.authors(None, {}, tree, "Daniel Lemire's blog") == ("Daniel Lemire",)
 
 
 def test_the_outlet_beside_a_writer_is_dropped_when_the_site_is_named_by_its_domain() -> None:
@@ -197,3 +206,31 @@ def test_a_marked_byline_crediting_an_agency_ends_the_search() -> None:
 def test_a_writer_whose_initials_spell_the_site_is_kept() -> None:
     obj = {"author": [{"@type": "Person", "name": "David Wagner"}, {"@type": "Person", "name": "Ana Ruiz"}]}
     assert authors.authors(obj, {}, None, "DW") == ("David Wagner", "Ana Ruiz")
+
+
+def test_a_photo_inside_the_writers_link_does_not_hide_the_name() -> None:
+    tree = _tree('<a class="author-detail" rel="author" href="/autoren/ana-ruiz"><div class="author-img"></div>'
+                 "Ana Ruiz</a><p>Text of the article.</p>")
+    assert authors.authors(None, {}, tree, None) == ("Ana Ruiz",)
+
+
+def test_a_byline_on_a_page_without_body_element_is_read() -> None:
+    tree = lxml_html.fromstring('<div><div><a rel="author" href="/author/ana">Ana Ruiz</a></div><p>Text.</p></div>')
+    assert authors.authors(None, {}, tree, None) == ("Ana Ruiz",)
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [("Erstellt von Andri Bryner", ("Andri Bryner",)), ("Ana RuizAna Ruiz", ("Ana Ruiz",)),
+     ("Ana Ruiz, Tom Berg, Newcastle University", ("Ana Ruiz", "Tom Berg"))],
+    ids=["erstellt-von", "doubled", "affiliation"],
+)
+def test_printed_bylines_are_cleaned(byline: str, expected: tuple[str, ...]) -> None:
+    tree = _tree(f'<span class="author">{byline}</span><p>Text of the article.</p>')
+    assert authors.authors(None, {}, tree, None) == expected
+
+
+def test_a_marked_desk_named_after_the_site_does_not_hide_the_printed_writer() -> None:
+    tree = _tree('<span class="post-author-name">Newsnet Editor -</span><p>By Russell Bruce</p>'
+                 "<p>Text of the article.</p>")
+    assert authors.authors(None, {}, tree, "Newsnet.scot") == ("Russell Bruce",)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator", "dcterms.creator")
 # "By", "Por", "Von", ... opening a byline; "and", "y", "und", ... joining two names
 _BY = re.compile(r"^\s*(?:(?:written|posted|reported|created|analysis|text|words)\s+by|(?:publicado|escrito)\s+por|"
-                 r"(?:veröffentlicht|geschrieben)\s+von|(?:propos\s+)?recueillis?\s+par|by|por|von|par|door|av|af|texto|text|autor|autorin|auteur|"
+                 r"(?:veröffentlicht|geschrieben|erstellt)\s+von|(?:propos\s+)?recueillis?\s+par|by|por|von|par|door|av|af|texto|text|autor|autorin|auteur|"
                  r"author|interview(?=\s*:))\b\s*:?\s*", re.I)
 _SEPARATOR = re.compile(r"\s*[;|&·•/]\s*")
 # the joining word in lower case between spaces ("John E. Smith" keeps its initial); it joins two names only
@@ -25,6 +25,10 @@ _JOIN = re.compile(r"\s+(?:and|und|y|e|et|og|en|i|och|ve|и)\s+", re.I)
 # a job title after the name: "TOM KRISHER, AP Auto Writer", "Paul Takahashi, Staff writer"
 _ROLE = re.compile(r"\b(?:writer|editor|correspondent|reporter|staff|columnist|contributor|\w*redakteur(?:in)?|"
                    r"corresponsal|redactor[a]?|editor-at-large)\b|\bfor\s", re.I)
+# words naming an institution, not a person (a writer's affiliation printed beside the name)
+_INSTITUTION_WORDS = frozenset({"university", "universität", "université", "universidad", "università", "universidade",
+                                "college", "institute", "institut", "instituto", "school", "hospital", "foundation",
+                                "stiftung", "fundación", "ministry", "ministerium", "council"})
 # prepositions that open a credit line ("Do UOL", "Da Redação", "From Reuters", "Aus Berlin")
 _CREDIT_WORDS = frozenset({"do", "da", "dos", "das", "from", "aus", "vom", "dalla", "dal", "depuis", "desde"})
 # words that only qualify a job title
@@ -91,15 +95,17 @@ def authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], tree: HtmlEl
         return found
     if found and not outlet_only:
         # the structured data may list fewer writers than the byline prints: the byline naming them all wins
-        printed = _printed_names(tree, site_name, marked_only=True)
+        printed = _printed_names(tree, site_name, marked_only=True, beside=False)
         listed = {n.casefold() for n in found}
         return printed if len(printed) > len(found) and listed <= {n.casefold() for n in printed} else found
     return _printed_names(tree, site_name) or found
 
 
-def _printed_names(tree: HtmlElement, site_name: str | None, marked_only: bool = False) -> tuple[str, ...]:
-    """The first printed byline whose every name looks like a person's, with the names printed in the marked
-    elements beside it (one element per writer); printed text is noisier than markup, hence the person check.
+def _printed_names(tree: HtmlElement, site_name: str | None, marked_only: bool = False,
+                   beside: bool = True) -> tuple[str, ...]:
+    """The first printed byline whose every name looks like a person's, with (`beside`) the names printed in the
+    marked elements of its kind beside it (one element per writer); printed text is noisier than markup, hence
+    the person check.
     A marked byline naming only the site is the article's credit: the writers of teasers after it are not."""
     printed = _printed(tree, marked_only)
     for line, node in printed:
@@ -112,7 +118,7 @@ def _printed_names(tree: HtmlElement, site_name: str | None, marked_only: bool =
             if node is not None and _only_outlet(line, site_name):
                 return ()
             continue
-        if node is not None:
+        if node is not None and beside:
             for other, other_node in printed:
                 if other_node is not None and other_node is not node and _beside(node, other_node):
                     names += tuple(n for n in _person_names(other, site_name) if n not in names)
@@ -122,25 +128,39 @@ def _printed_names(tree: HtmlElement, site_name: str | None, marked_only: bool =
 
 def _person_names(line: str, site_name: str | None) -> tuple[str, ...]:
     """The line's names when every one looks like a person's, or is the outlet beside them."""
+    # the name printed twice in one element (a visible and a screen-reader copy): "Ana RuizAna Ruiz"
+    doubled = re.fullmatch(r"(.{5,}?)\1", line.strip())
+    line = doubled.group(1) if doubled else line
     # a job title or the outlet printed in an element of its own is no writer ("Assistant Sports Editor")
-    names = tuple(n for n in clean_names([line], site_name) if not _outlet_word(n, site_name) and not _ROLE.search(n))
-    rest = [n for n in split_names(line) if n not in names and not _outlet_word(n, site_name) and not _ROLE.search(n)]
+    names = tuple(n for n in clean_names([line], site_name) if not _credit(n, site_name))
+    rest = [n for n in split_names(line) if n not in names and not _credit(n, site_name)]
     ok = names and not rest and all(_looks_like_person(n) for n in names)
     return names if ok else ()
 
 
+def _credit(name: str, site_name: str | None) -> bool:
+    """Printed beside a writer's name, not a writer: the outlet, a job title, an institution (an affiliation)."""
+    return _outlet_word(name, site_name) or bool(_ROLE.search(name)) or any(
+        w.casefold() in _INSTITUTION_WORDS for w in name.split())
+
+
 def _outlet_word(name: str, site_name: str | None) -> bool:
-    return bool(site_name) and (set(_words(name)) <= set(_words(site_name or "")) or _names_outlet(name, site_name))
+    """The name is the site's own or an outlet named after it (a blog named after its writer keeps him)."""
+    return bool(site_name) and (_words(name) == _words(site_name or "") or _names_outlet(name, site_name))
 
 
 def _only_outlet(line: str, site_name: str | None) -> bool:
+    """The byline names the site itself and nothing else ("Dizi News" on Dizi News, not "Dizi News Editor")."""
     split = split_names(line)
-    return bool(split) and all(_outlet_word(n, site_name) for n in split)
+    return bool(split and site_name) and all(_words(n) == _words(site_name or "") for n in split)
 
 
 def _beside(node: HtmlElement, other: HtmlElement) -> bool:
-    """The two elements sit in one byline block: their nearest common ancestor holds little more than bylines
-    (MAX_BLOCK_CHARS; a list of teasers, each with its writer, holds headlines too)."""
+    """The two elements are alike (tag and class: one per writer, not an "About X" heading or "X's stories" link)
+    and sit in one byline block: their nearest common ancestor holds little more than bylines (MAX_BLOCK_CHARS;
+    a list of teasers, each with its writer, holds headlines too)."""
+    if node.tag != other.tag or node.get("class") != other.get("class"):
+        return False
     ancestors = set(node.iterancestors())
     common = next((a for a in other.iterancestors() if a in ancestors), None)
     return common is not None and len(" ".join(common.text_content().split())) <= MAX_BLOCK_CHARS
@@ -193,9 +213,7 @@ def _marked(tree: HtmlElement) -> list[HtmlElement]:
     """Elements of the body marked as naming the author (_MARKS), in document order (one walk: an XPath with
     translate() on every class costs more on large pages)."""
     body = tree.find("body")
-    if body is None:
-        return []
-    return [node for node in body.iter("*")
+    return [node for node in (body if body is not None else tree).iter("*")
             if node.get("rel") == "author" or node.get("itemprop") == "author"
             or any(mark in (node.get("class") or "").lower() for mark in _MARKS)]
 
@@ -205,8 +223,9 @@ def _printed(tree: HtmlElement, marked_only: bool = False) -> list[tuple[str, Ht
     short "By A. Writer" line (with no element)."""
     found: list[tuple[str, HtmlElement | None]] = []
     marked = _marked(tree)
-    # an element holding another marked one is a container: the innermost names the writer
-    outer = {a for n in marked for a in n.iterancestors()}
+    # an element holding another marked one with text is a container: the innermost names the writer (a marked
+    # photo inside the writer's link does not make the link a container)
+    outer = {a for n in marked if n.text_content().strip() for a in n.iterancestors()}
     inner = [n for n in marked if n not in outer]
     for node in [n for n in inner if not n.xpath(_NOT_BYLINE)][:MAX_MARKED]:
         text = " ".join(node.text_content().split())
@@ -234,8 +253,8 @@ def _looks_like_person(name: str) -> bool:
     words = name.split()
     if len(words) < 2 or re.search(r"[,:;!?]", name) or not all(_LETTER.match(w) for w in words):
         return False
-    # "Do UOL", "Aus Berlin": a preposition opens a credit line, not a name
-    if words[0].casefold() in _CREDIT_WORDS:
+    # "Do UOL", "Aus Berlin": a preposition opens a credit line, not a name; "Newcastle University" an institution
+    if words[0].casefold() in _CREDIT_WORDS or any(w.casefold() in _INSTITUTION_WORDS for w in words):
         return False
     inner = {i for i, w in enumerate(words) if 0 < i < len(words) - 1 and w.lower() in _PARTICLES}
     return all(i in inner or w[0].upper() == w[0] for i, w in enumerate(words))
@@ -249,7 +268,8 @@ def clean_names(raw: Iterable[str], site_name: str | None = None) -> tuple[str, 
             if is_name(name, site_name) and name.casefold() not in {f.casefold() for f in found}:
                 found.append(name)
     # beside a writer, part of the site's name is the outlet credited ("Washington Times" on The Washington Times)
-    people = [n for n in found if not _outlet_word(n, site_name)]
+    people = [n for n in found if not (site_name and (set(_words(n)) <= set(_words(site_name))
+                                                         or _names_outlet(n, site_name)))]
     return tuple((people or found)[:MAX_AUTHORS])
 
 
