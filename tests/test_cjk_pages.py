@@ -3,6 +3,7 @@ the menu (pages built here; the crawl's minimum text length is counted as crawle
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -82,3 +83,40 @@ def test_a_short_korean_text_is_detected_as_korean_without_a_declaration() -> No
     text = " ".join(KO_SENTENCES)  # about 100 characters: under the 200 Latin characters a guess needs
     assert len(text) < 200
     assert language.detect_language(text, None, None) == "ko"
+
+
+def script_rendered_korean_page(fragment: str = "") -> bytes:
+    """A Korean news page rendered by its scripts: <main> holds only a loading spinner; the body is an HTML string
+    (<p> written as \\u003cp) in the data a Next.js stream hydrates from, as a JSON string literal."""
+    paragraphs = [f"{a} {b} {c}" for a, b, c in zip(KO_SENTENCES, KO_SENTENCES[1:] + KO_SENTENCES[:1],
+                                                    KO_SENTENCES[2:] + KO_SENTENCES[:2], strict=True)]
+    fragment = fragment or "".join(f'<p class="editor-p">{p}</p>' for p in paragraphs * 2)
+    fragment = '<div class="editor-img-box"><img src="/photo.jpg"><div class="caption"><p>사진 설명</p></div></div>' \
+        + fragment
+    payload = json.dumps([1, fragment]).replace("<", "\\u003c").replace(">", "\\u003e")
+    headline = "서울시, 내년 시내버스 노선 전면 개편"
+    return (f'<html lang="ko"><head><meta charset="utf-8"><title>{headline}-사회ㅣ한빛일보</title>'
+            f'<meta property="og:type" content="article"></head><body>'
+            '<main><div class="spinner"><svg viewBox="0 0 24 24"><path d="M0 0"/></svg></div></main>'
+            '<script>(self.__next_f=self.__next_f||[]).push([0])</script>'
+            f'<script>self.__next_f.push({payload})</script></body></html>').encode()
+
+
+def test_a_script_rendered_news_page_is_extracted_from_its_hydration_data() -> None:
+    result = cli.page_result(script_rendered_korean_page(), "https://www.hanbit.example/news/article/A2024053010150001",
+                             now=NOW)
+    assert result["status"] == "article", result["reason"]
+    assert result["text"].startswith(KO_SENTENCES[0]), result["text"][:200]
+
+
+
+def test_script_data_that_does_not_tell_the_headlines_story_is_not_the_body() -> None:
+    purposes = ("measure how our articles are read", "show advertising that matches your interests",
+                "remember your login and settings", "prevent fraud and abuse of our services",
+                "improve the layout of our pages over time", "share statistics with our partners")
+    policy = "".join(f"<p>With your consent we and our partners store cookies on your device to {p}. You can "
+                     "withdraw this consent at any time in the privacy settings at the bottom of every page.</p>"
+                     for p in purposes)
+    result = cli.page_result(script_rendered_korean_page(policy), "https://www.hanbit.example/news/article/A20240530",
+                             now=NOW)
+    assert "cookies" not in (result["text"] or ""), result["text"][:200]

@@ -155,10 +155,25 @@ def test_future_date_rejected_for_feed_hint() -> None:
             "Venezuela - Cuba relations explained",
         ),
         ("Plain title", "Site", "https://site.example.com/x", "Plain title"),
+        (
+            "Eskalation im Nahen Osten - «Die Zurückhaltung hat viel zu tun»",
+            "SRF News",
+            "https://www.srf.example/news/x",
+            "Eskalation im Nahen Osten - «Die Zurückhaltung hat viel zu tun»",
+        ),
     ],
 )
 def test_clean_title(title: str, site: str | None, url: str, expected: str) -> None:
     assert extract.clean_title(title, site, url) == expected
+
+
+def test_title_drops_soft_hyphens_and_zero_width_spaces() -> None:
+    headline = "Ver\u00adfas\u00adsungs\u00adbe\u00adschwerde gegen den Haushalt\u200b eingelegt"
+    result = run(page(body=f"<h1>{headline}</h1>" + f"<p>{PARAGRAPH}</p>" * 4).replace(
+        "<title>A council budget debate</title>", f"<title>{headline}</title>").replace(
+        "<h1>A council budget debate</h1>", "").encode())
+    assert isinstance(result, models.Article), result
+    assert result.title == "Verfassungsbeschwerde gegen den Haushalt eingelegt"
 
 
 def test_index_page_not_article() -> None:
@@ -457,3 +472,31 @@ def test_published_at_keeps_the_publishers_offset_and_day() -> None:
     assert isinstance(result, models.Article) and result.published_at is not None
     assert result.published_at.date().isoformat() == "2024-03-01"  # 2024-03-02 in UTC
     assert result.published_at.utcoffset() == timedelta(hours=-5)
+
+
+def test_an_overline_set_apart_in_the_h1_is_not_in_the_title() -> None:
+    h1 = ('<span class="overline">Storm season</span><span class="sr-only"> - </span>'
+          "<span>Storm hits the coast near the harbour</span>")
+    html = page(body=f"<h1>{h1}</h1>" + f"<p>{PARAGRAPH}</p>" * 4).replace(
+        "<title>A council budget debate</title>", "<title>Storm season - Storm hits the coast near the harbour</title>"
+    ).replace("<h1>A council budget debate</h1>", "")
+    result = run(html.encode())
+    assert isinstance(result, models.Article), result
+    assert result.title == "Storm hits the coast near the harbour"
+
+
+def test_a_first_word_in_its_own_element_is_no_kicker() -> None:
+    html = page(body="<h1><a href='/topics/storm'>Storm</a> <span>hits the coast near the harbour</span></h1>"
+                + f"<p>{PARAGRAPH}</p>" * 4).replace(
+        "<title>A council budget debate</title>", "<title>Storm hits the coast near the harbour</title>"
+    ).replace("<h1>A council budget debate</h1>", "")
+    result = run(html.encode())
+    assert isinstance(result, models.Article), result
+    assert result.title == "Storm hits the coast near the harbour"
+
+
+def test_a_template_placeholder_line_is_not_text() -> None:
+    body = f"<p>{PARAGRAPH}</p><p>$$ARTICLEAD$$</p><p>{PARAGRAPH}</p><p>{{{{ad_slot}}}}</p><p>{PARAGRAPH}</p>"
+    result = run(page(body=body).encode())
+    assert isinstance(result, models.Article), result
+    assert "$$" not in result.text and "{{" not in result.text, result.text

@@ -16,15 +16,19 @@ if TYPE_CHECKING:
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator", "dcterms.creator")
 # "By", "Por", "Von", ... opening a byline; "and", "y", "und", ... joining two names
 _BY = re.compile(r"^\s*(?:(?:written|posted|reported|created|analysis|text|words)\s+by|(?:publicado|escrito)\s+por|"
-                 r"(?:veröffentlicht|geschrieben)\s+von|(?:propos\s+)?recueillis?\s+par|by|por|von|par|door|av|af|texto|text|autor|autorin|auteur|"
+                 r"(?:veröffentlicht|geschrieben|erstellt)\s+von|(?:propos\s+)?recueillis?\s+par|by|por|von|par|door|av|af|texto|text|autor|autorin|auteur|"
                  r"author|interview(?=\s*:))\b\s*:?\s*", re.I)
 _SEPARATOR = re.compile(r"\s*[;|&·•/]\s*")
 # the joining word in lower case between spaces ("John E. Smith" keeps its initial); it joins two names only
 # when both sides have two words or more ("José Volta e Pinto" is one name)
 _JOIN = re.compile(r"\s+(?:and|und|y|e|et|og|en|i|och|ve|и)\s+", re.I)
 # a job title after the name: "TOM KRISHER, AP Auto Writer", "Paul Takahashi, Staff writer"
-_ROLE = re.compile(r"\b(?:writer|editor|correspondent|reporter|staff|columnist|contributor|redakteur(?:in)?|"
+_ROLE = re.compile(r"\b(?:writer|editor|correspondent|reporter|staff|columnist|contributor|\w*redakteur(?:in)?|"
                    r"corresponsal|redactor[a]?|editor-at-large)\b|\bfor\s", re.I)
+# words naming an institution, not a person (a writer's affiliation printed beside the name)
+_INSTITUTION_WORDS = frozenset({"university", "universität", "université", "universidad", "università", "universidade",
+                                "college", "institute", "institut", "instituto", "school", "hospital", "foundation",
+                                "stiftung", "fundación", "ministry", "ministerium", "council"})
 # prepositions that open a credit line ("Do UOL", "Da Redação", "From Reuters", "Aus Berlin")
 _CREDIT_WORDS = frozenset({"do", "da", "dos", "das", "from", "aus", "vom", "dalla", "dal", "depuis", "desde"})
 # words that only qualify a job title
@@ -65,52 +69,181 @@ MAX_NAME_WORDS, MAX_NAME_CHARS = 5, 60
 MAX_AUTHORS = 10
 # a printed byline is short: the element naming the author has at most this many characters
 MAX_BYLINE_CHARS = 120
-_BYLINE_XPATH = (
-    "//*[@rel='author' or @itemprop='author' or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
-    " or contains(@class, 'byline') or contains(@class, 'author-name') or contains(@class, 'author__name')]"
-)
+# an element whose class names the author in any form ("author", "article__author", "metaAuthorList-item", "byline"),
+# or marked rel="author" / itemprop="author"
+_MARKS = ("author", "byline")
+# a quote's or a comment's author, a caption's credit: no byline
+_NOT_BYLINE = ("ancestor-or-self::*[self::script or self::style or self::blockquote or self::figcaption"
+               " or contains(translate(@class, 'COMENTQU', 'comentqu'), 'comment')"
+               " or contains(translate(@class, 'COMENTQU', 'comentqu'), 'quote')]")
+# a block of bylines (several writers, their photos' alt-less links, "and") stays under this many characters
+MAX_BLOCK_CHARS = 300
+# the first marked elements are the article's byline; later ones are teasers' and comments'
+MAX_MARKED = 8
 
 
 def authors(obj: Mapping[str, Any] | None, meta: Mapping[str, str], tree: HtmlElement | None,
             site_name: str | None) -> tuple[str, ...]:
-    """The article's authors: structured data first; the printed byline when the page states none."""
+    """The article's authors: structured data first; the printed byline when the page states none, or when the
+    structured data credits only the outlet (an Organization, the site's name) and the page prints a person."""
     # JSON-LD first, then the meta tags: a union would add the CMS account or the desk the meta tag names
     found = clean_names(_jsonld_names(obj), site_name) or clean_names(_meta_names(meta), site_name)
-    if found or tree is None:
+    outlets = {n.casefold() for n in _jsonld_organizations(obj)}
+    outlet_only = bool(found) and all(
+        (n.casefold() in outlets and not _is_agency(n)) or _names_outlet(n, site_name) for n in found)
+    if tree is None:
         return found
-    # printed text is noisier than markup: a byline counts only when every name in it looks like a person's
-    for line in _printed(tree):
-        names = clean_names([line], site_name)
-        if names and len(names) == len(split_names(line)) and all(_looks_like_person(n) for n in names):
-            return names
+    if found and not outlet_only:
+        # the structured data may list fewer writers than the byline prints: the byline naming them all wins
+        printed = _printed_names(tree, site_name, marked_only=True, beside=False)
+        listed = {n.casefold() for n in found}
+        return printed if len(printed) > len(found) and listed <= {n.casefold() for n in printed} else found
+    return _printed_names(tree, site_name) or found
+
+
+def _printed_names(tree: HtmlElement, site_name: str | None, marked_only: bool = False,
+                   beside: bool = True) -> tuple[str, ...]:
+    """The first printed byline whose every name looks like a person's, with (`beside`) the names printed in the
+    marked elements of its kind beside it (one element per writer); printed text is noisier than markup, hence
+    the person check.
+    A marked byline naming only the site is the article's credit: the writers of teasers after it are not."""
+    printed = _printed(tree, marked_only)
+    for line, node in printed:
+        names = _person_names(line, site_name)
+        if not names:
+            credit = split_names(line)
+            # a marked byline crediting only an agency ("dpa") is the article's: a wire story
+            if node is not None and credit and all(_is_agency(n) for n in credit):
+                return tuple(credit)
+            if node is not None and _only_outlet(line, site_name):
+                return ()
+            continue
+        if node is not None and beside:
+            for other, other_node in printed:
+                if other_node is not None and other_node is not node and _beside(node, other_node):
+                    names += tuple(n for n in _person_names(other, site_name) if n not in names)
+        return names[:MAX_AUTHORS]
     return ()
 
+
+def _person_names(line: str, site_name: str | None) -> tuple[str, ...]:
+    """The line's names when every one looks like a person's, or is the outlet beside them."""
+    # the name printed twice in one element (a visible and a screen-reader copy): "Ana RuizAna Ruiz"
+    doubled = re.fullmatch(r"(.{5,}?)\1", line.strip())
+    line = doubled.group(1) if doubled else line
+    # a job title or the outlet printed in an element of its own is no writer ("Assistant Sports Editor")
+    names = tuple(n for n in clean_names([line], site_name) if not _credit(n, site_name))
+    rest = [n for n in split_names(line) if n not in names and not _credit(n, site_name)]
+    ok = names and not rest and all(_looks_like_person(n) for n in names)
+    return names if ok else ()
+
+
+def _credit(name: str, site_name: str | None) -> bool:
+    """Printed beside a writer's name, not a writer: the outlet, a job title, an institution (an affiliation)."""
+    return _outlet_word(name, site_name) or bool(_ROLE.search(name)) or any(
+        w.casefold() in _INSTITUTION_WORDS for w in name.split())
+
+
+def _outlet_word(name: str, site_name: str | None) -> bool:
+    """The name is the site's own or an outlet named after it (a blog named after its writer keeps him)."""
+    return bool(site_name) and (_words(name) == _words(site_name or "") or _names_outlet(name, site_name))
+
+
+def _only_outlet(line: str, site_name: str | None) -> bool:
+    """The byline names the site itself and nothing else ("Dizi News" on Dizi News, not "Dizi News Editor")."""
+    split = split_names(line)
+    return bool(split and site_name) and all(_words(n) == _words(site_name or "") for n in split)
+
+
+def _beside(node: HtmlElement, other: HtmlElement) -> bool:
+    """The two elements are alike (tag and class: one per writer, not an "About X" heading or "X's stories" link)
+    and sit in one byline block: their nearest common ancestor holds little more than bylines (MAX_BLOCK_CHARS;
+    a list of teasers, each with its writer, holds headlines too)."""
+    if node.tag != other.tag or node.get("class") != other.get("class"):
+        return False
+    ancestors = set(node.iterancestors())
+    common = next((a for a in other.iterancestors() if a in ancestors), None)
+    return common is not None and len(" ".join(common.text_content().split())) <= MAX_BLOCK_CHARS
+
+
 def _jsonld_names(obj: Mapping[str, Any] | None) -> list[str]:
-    """The article object's author names; an Organization beside a Person is the outlet, not a writer."""
+    """The article object's author names; an Organization beside a Person is the outlet, not a writer; a Person
+    named only by its parts ("givenName", "familyName") is named by them."""
     raw = (obj or {}).get("author") or []
     items = raw if isinstance(raw, list) else [raw]
     people = [i for i in items if isinstance(i, dict) and "Person" in page.jsonld_types(i)]
     if people:
         items = [i for i in items if not (isinstance(i, dict) and "Organization" in page.jsonld_types(i))]
-    names: list[Any] = [(i.get("name") if isinstance(i, dict) else i) for i in items]
+    names: list[Any] = [(_person_name(i) if isinstance(i, dict) else i) for i in items]
     return [n for n in names if isinstance(n, str)]
+
+
+def _person_name(item: Mapping[str, Any]) -> Any:
+    name = item.get("name")
+    if name or not isinstance(item.get("familyName"), str):
+        return name
+    given = item.get("givenName")
+    return f"{given} {item['familyName']}" if isinstance(given, str) else item["familyName"]
+
+
+def _jsonld_organizations(obj: Mapping[str, Any] | None) -> list[str]:
+    """Names of the article's authors typed as an Organization (NewsMediaOrganization ...): the outlet."""
+    raw = (obj or {}).get("author") or []
+    items = raw if isinstance(raw, list) else [raw]
+    return [i["name"] for i in items if isinstance(i, dict) and "Organization" in page.jsonld_types(i)
+            and isinstance(i.get("name"), str)]
+
+
+def _names_outlet(name: str, site_name: str | None) -> bool:
+    """The name is the site's: its words contain the site's name ("MDR Thüringen" on MDR), or it is one word made
+    of the site's initials ("LTO" on Legal Tribune Online; a writer whose initials spell the site's name is not
+    the site)."""
+    # a site named by its domain ("mdr.de", "n-tv.de") is named without the top-level domain
+    words, site = _words(name), _words(re.sub(r"\.[a-z]{2,6}$", "", (site_name or "").strip(), flags=re.I))
+    if not words or not site:
+        return False
+    return set(site) <= set(words) or (len(words) == 1 and len(site) > 1 and "".join(w[0] for w in site) == words[0])
 
 
 def _meta_names(meta: Mapping[str, str]) -> list[str]:
     return [n for n in (meta.get(k) for k in AUTHOR_META) if isinstance(n, str)]
 
 
-def _printed(tree: HtmlElement) -> list[str]:
-    """Bylines the page prints: an element marked as the author, or a short "By A. Writer" line."""
-    found: list[str] = []
-    for node in tree.xpath(_BYLINE_XPATH)[:5]:
+def _marked(tree: HtmlElement) -> list[HtmlElement]:
+    """Elements of the body marked as naming the author (_MARKS), in document order (one walk: an XPath with
+    translate() on every class costs more on large pages)."""
+    body = tree.find("body")
+    return [node for node in (body if body is not None else tree).iter("*")
+            if node.get("rel") == "author" or node.get("itemprop") == "author"
+            or any(mark in (node.get("class") or "").lower() for mark in _MARKS)]
+
+
+def _printed(tree: HtmlElement, marked_only: bool = False) -> list[tuple[str, HtmlElement | None]]:
+    """Bylines the page prints: an element marked as the author (the innermost, when marked elements nest), or a
+    short "By A. Writer" line (with no element)."""
+    found: list[tuple[str, HtmlElement | None]] = []
+    marked = _marked(tree)
+    # an element holding another marked one with text is a container: the innermost names the writer (a marked
+    # photo inside the writer's link does not make the link a container)
+    outer = {a for n in marked if n.text_content().strip() for a in n.iterancestors()}
+    inner = [n for n in marked if n not in outer]
+    for node in [n for n in inner if not n.xpath(_NOT_BYLINE)][:MAX_MARKED]:
         text = " ".join(node.text_content().split())
-        if text and len(text) <= MAX_BYLINE_CHARS and not node.xpath("ancestor::script or ancestor::style"):
-            found.append(text)
+        if text and len(text) <= MAX_BYLINE_CHARS:
+            found.append((text, node))
+    if marked_only:
+        return found
     for text in tree.xpath(f"//body//text(){page.VISIBLE}[normalize-space()][string-length() < {MAX_BYLINE_CHARS}]"):
         line = " ".join(str(text).split())
-        if _BY.match(line):
-            found.append(line)
+        if _BY.fullmatch(line):
+            # "von <a>Max Kolter</a>": the word alone opens the element holding the name
+            parent = text.getparent()
+            holder = parent.getparent() if text.is_tail else parent
+            line = " ".join(holder.text_content().split()) if holder is not None else ""
+            if len(line) <= MAX_BYLINE_CHARS and _BY.match(line):
+                found.append((line, None))
+        elif _BY.match(line):
+            found.append((line, None))
     return found
 
 
@@ -120,8 +253,8 @@ def _looks_like_person(name: str) -> bool:
     words = name.split()
     if len(words) < 2 or re.search(r"[,:;!?]", name) or not all(_LETTER.match(w) for w in words):
         return False
-    # "Do UOL", "Aus Berlin": a preposition opens a credit line, not a name
-    if words[0].casefold() in _CREDIT_WORDS:
+    # "Do UOL", "Aus Berlin": a preposition opens a credit line, not a name; "Newcastle University" an institution
+    if words[0].casefold() in _CREDIT_WORDS or any(w.casefold() in _INSTITUTION_WORDS for w in words):
         return False
     inner = {i for i, w in enumerate(words) if 0 < i < len(words) - 1 and w.lower() in _PARTICLES}
     return all(i in inner or w[0].upper() == w[0] for i, w in enumerate(words))
@@ -135,14 +268,15 @@ def clean_names(raw: Iterable[str], site_name: str | None = None) -> tuple[str, 
             if is_name(name, site_name) and name.casefold() not in {f.casefold() for f in found}:
                 found.append(name)
     # beside a writer, part of the site's name is the outlet credited ("Washington Times" on The Washington Times)
-    people = [n for n in found if not (site_name and set(_words(n)) <= set(_words(site_name)))]
+    people = [n for n in found if not (site_name and (set(_words(n)) <= set(_words(site_name))
+                                                         or _names_outlet(n, site_name)))]
     return tuple((people or found)[:MAX_AUTHORS])
 
 
 def split_names(value: str) -> list[str]:
     """'By Ana Pérez and John Doe (obe)' -> ['Ana Pérez', 'John Doe']; job titles, agencies beside a writer,
     places filed from and printed dates are not names."""
-    text = " ".join(html.unescape(value).split())
+    text = " ".join(page.without_invisible(html.unescape(value)).split())
     text = _EMAIL.sub(" ", _BRACKETS.sub(" ", text))
     pieces = [p for p in (_BY.sub("", p).strip() for p in _SEPARATOR.split(text)) if p]
     # "Ana Ruiz | Staff Writer": a piece that is a job title goes, as after a comma
@@ -189,8 +323,9 @@ def is_name(name: str, site_name: str | None = None) -> bool:
     # a job title alone ("Staff Writer", "Senior Correspondent") names no one
     if not set(_ROLE.sub(" ", name).casefold().split()) - _ROLE_MODIFIERS:
         return False
-    # a handle or initials in lower case ("jdoe", "det") in a script with capitals is no one's printed name
-    if name == name.lower() and name != name.upper():
+    # a handle or initials in lower case ("jdoe", "det") in a script with capitals is no one's printed name; an
+    # agency may be written so ("dpa")
+    if name == name.lower() and name != name.upper() and not _is_agency(name):
         return False
     # the site's own name ("The Planetary Press" on The Planetary Press; a blog named after its writer keeps him)
     return not (site_name and _words(name) == _words(site_name))

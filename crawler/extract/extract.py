@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import html as html_lib
+import json
 import logging
 import re
 import unicodedata
@@ -34,6 +35,8 @@ _BOILERPLATE_LINE = re.compile(
     r"tell us what you think|(?:order )?reprints?$|print (?:this )?article$|"
     r"got a (?:story|tip)|have a (?:story|tip)|(?:more|also|see also|read also|lee también|lesen sie auch):)(?=\W|$)",
     re.I)
+# a template placeholder left in the text for a script to fill ("$$ARTICLEAD$$", "{{ad_slot}}", "%%BANNER%%")
+_PLACEHOLDER = re.compile(r"^\s*(?:\$\$|\{\{|%%|\[\[)\s*[\w.:-]+\s*(?:\$\$|\}\}|%%|\]\])\s*$")
 # page furniture above the body: a byline or a dateline names its writer or date and little more
 _BYLINE_START = re.compile(
     r"^\s*(?:by|por|von|par|di|door|av|af|publicado por|escrito por|written by|posted by)\s+\S", re.I)
@@ -56,6 +59,15 @@ MAX_BOILERPLATE_CHARS = 160
 SHORT_BODY_CHARS, RECALL_RATIO = 1000, 0.6
 # the headlines are mostly Han, kana or Hangul: the page is in a dense script (page.DENSE_WEIGHT)
 DENSE_TITLE_SHARE = 0.5
+# a JSON string literal holding HTML paragraphs ("<p>" written as is or as \u003cp); 3 paragraphs: a body,
+# not a caption or a teaser
+_HTML_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_PARAGRAPH = re.compile(r"(?:<|\\u003c)p(?:[\s>]|\\u003e)", re.I)
+MIN_EMBEDDED_PARAGRAPHS = 3
+# a shorter string is too small to hold a body worth more than the page's own text
+MIN_EMBEDDED_CHARS = 500
+# the body repeats much of its headline's wording: half of the title's character bigrams
+EMBEDDED_TITLE_SHARE = 0.5
 # Far more links than any article page has: in the benchmark corpora (680 pages) the most is 2,215, a
 # government article with a huge menu; 5,000 keeps a wide margin.
 MAX_ANCHORS = 5000
@@ -143,7 +155,8 @@ def _build(tree: HtmlElement, url: str, hints: models.Hints, now: datetime) -> m
         tree.findtext(".//title"), h1, hints.title,
     )
     headline = visible_headline(tree)
-    title = choose_title(clean_title(raw_title or "", site_name, url, headline or h1), headline, site_name, url)
+    title = page.without_invisible(
+        choose_title(clean_title(raw_title or "", site_name, url, headline or h1), headline, site_name, url))
     text = body_text(tree, url, data, titles=(title, raw_title, h1))
     dated = published.choose(tree, url, data, hints=hints, now=now)
     reason = verdict.not_article_reason(
@@ -207,9 +220,17 @@ def body_text(tree: HtmlElement, url: str, data: page.PageData, titles: Iterable
     # (script-rendered pages whose visible body trafilatura cannot see)
     if len(text) < 0.5 * len(structured):
         text = structured
+    # a page rendered by its scripts (an empty <main> and a spinner) may carry its body as an HTML string in
+    # the data the script hydrates from (a Next.js stream, a query cache): the same half rule, and the string
+    # must tell the headline's story (a consent banner's policy or another item's body does not)
+    if page.text_length(text) < SHORT_BODY_CHARS:
+        embedded = _embedded_body(tree, url, dense)
+        if len(text) < 0.5 * len(embedded) and _tells(embedded, titles):
+            text = embedded
     text = unicodedata.normalize("NFC", text)
     lines = [ln for ln in text.splitlines()
-             if not (_BOILERPLATE_LINE.match(ln.strip().removeprefix("- ")) and len(ln) <= MAX_BOILERPLATE_CHARS)]
+             if not (_BOILERPLATE_LINE.match(ln.strip().removeprefix("- ")) and len(ln) <= MAX_BOILERPLATE_CHARS)
+             and not _PLACEHOLDER.match(ln)]
     return "\n".join(_without_furniture(lines, titles)).strip()
 
 
@@ -247,6 +268,45 @@ def _jsonld_body(data: page.PageData) -> str:
 
         longest = "\n".join(t.strip() for t in fromstring(f"<div>{longest}</div>").itertext() if t.strip())
     return longest.strip()
+
+
+def _tells(text: str, titles: Iterable[str | None]) -> bool:
+    """The text repeats much of some title's wording: EMBEDDED_TITLE_SHARE of its words of 4 letters or more, or
+    in a dense script (no spaces between words) of its character bigrams."""
+    lowered = text.lower()
+    body = _norm(text)
+    for title in titles:
+        if page.dense_share(title or "") >= DENSE_TITLE_SHARE:
+            norm = _norm(title or "")
+            keys = {norm[i:i + 2] for i in range(len(norm) - 1)}
+            found = sum(k in body for k in keys)
+        else:
+            keys = {w for w in re.findall(r"[^\W\d_]{4,}", (title or "").lower())}
+            found = sum(re.search(rf"\b{re.escape(k)}", lowered) is not None for k in keys)
+        if keys and found >= EMBEDDED_TITLE_SHARE * len(keys):
+            return True
+    return False
+
+
+def _embedded_body(tree: HtmlElement, url: str, dense: bool) -> str:
+    """The body text of the longest HTML fragment with paragraphs held in a string literal of an inline script
+    (the data a script-rendered page hydrates from), extracted as trafilatura extracts a page; '' if none."""
+    best = ""
+    for script in tree.xpath("//body//script[not(@src)][not(contains(@type, 'ld+json'))]"):
+        for literal in _HTML_LITERAL.findall(script.text or ""):
+            long = len(literal) > max(len(best), MIN_EMBEDDED_CHARS)
+            if long and len(_PARAGRAPH.findall(literal)) >= MIN_EMBEDDED_PARAGRAPHS:
+                best = literal
+    if not best:
+        return ""
+    try:
+        fragment = json.loads(f'"{best}"')
+    except ValueError:
+        return ""
+    from lxml.html import document_fromstring
+
+    doc = document_fromstring(f"<html><body><article>{fragment}</article></body></html>")
+    return _trafilatura_text(doc, url, favor_precision=True, dense=dense)
 
 
 def _trafilatura_text(
@@ -294,7 +354,8 @@ def clean_title(title: str, site_name: str | None, url: str, h1: str | None = No
         parts.pop(0)
     if len(parts) > 1 and h1 and _norm(h1) in {_norm(p) for p in parts}:
         return " ".join(h1.split())
-    if len(parts) == len(_TITLE_SEP.split(title)):
+    # a closing guillemet or bar ends the title ("Kicker - «Quote»"): no segment was dropped, nothing is trimmed
+    if len(parts) == len([p for p in _TITLE_SEP.split(title) if p.strip()]):
         return title
     # rebuild from the original so inner separators and punctuation survive
     start = title.find(parts[0])
@@ -307,7 +368,30 @@ def visible_headline(tree: HtmlElement) -> str | None:
     heads = [h for h in tree.xpath("//h1") if h.text_content().strip()]
     scoped = next((h for h in heads if h.xpath("ancestor::article or ancestor::main")), None)
     head = scoped if scoped is not None else (heads[0] if len(heads) == 1 else None)
-    return " ".join(head.text_content().split()) if head is not None else None
+    return _without_kicker(head) if head is not None else None
+
+
+def _without_kicker(head: HtmlElement) -> str:
+    """The <h1>'s text without an overline the markup sets apart: a first element of a few words parted from the
+    rest by a separator of its own ("<span>Topic</span><span> - </span><span>Headline</span>"). A kicker that ends
+    in a colon ("<span>Topic:</span> Headline") reads as part of the headline and stays (the ground truths of
+    news parsers keep it)."""
+    text = " ".join(head.text_content().split())
+    first = next((c for c in head if isinstance(c.tag, str) and c.text_content().strip()), None)
+    if first is None or (head.text or "").strip():
+        return text
+    kicker = " ".join(first.text_content().split())
+    rest = " ".join("".join([first.tail or "", *[_node_text(n) for n in first.itersiblings()]]).split())
+    # the separator opens the rest: " - ", " | ", " / "
+    parted = re.match(r"^[-–—|/·]\s", rest + " ")
+    headline = re.sub(r"^[-–—|/·]\s*", "", rest)
+    if not parted or len(kicker.split()) > KICKER_WORDS or len(_norm(headline)) < MIN_HEADLINE_CHARS:
+        return text
+    return headline
+
+
+def _node_text(node: HtmlElement) -> str:
+    return (node.text_content() if isinstance(node.tag, str) else "") + (node.tail or "")
 
 
 def choose_title(title: str, headline: str | None, site_name: str | None, url: str) -> str:

@@ -24,6 +24,9 @@ DENSE_SCRIPT = re.compile(
 #: times as many characters in English as in Chinese, Japanese or Korean, so thresholds measured on Latin text
 #: (trafilatura's 250 characters, a job's minimum text length) count a Hangul or Han character accordingly
 DENSE_WEIGHT = 2.5
+#: characters a reader never sees in a title or a name: the soft hyphen (a line-break hint), the zero-width space,
+#: the word joiner and a stray byte-order mark (not the zero-width joiners, which Persian and Indic scripts need)
+INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 #: XPath predicate for text a reader sees: not in scripts, styles or noscript fallbacks
 VISIBLE = "[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
 
@@ -92,6 +95,11 @@ def canonical_url(tree: HtmlElement, data: PageData, url: str) -> str | None:
     hrefs = tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
     raw = next((h for h in [*hrefs, data.meta.get("og:url")] if isinstance(h, str) and h.strip()), None)
     return urljoin(url, " ".join(html.unescape(raw).split())) if raw else None
+
+
+def without_invisible(text: str) -> str:
+    """The text without the INVISIBLE characters ("Ver\u00adfas\u00adsung" -> "Verfassung")."""
+    return INVISIBLE.sub("", text)
 
 
 def text_length(text: str) -> int:
