@@ -9,6 +9,10 @@ queued behind it wait for ever: an inline crawl hung at ~1,400 of 2,000 pages th
 Instead, after `pages_per_worker` x workers pages the pool is retired and a fresh one takes the next
 page. A retired pool is shut down without cancelling: its workers finish the pages already queued to
 it and then exit. Each worker thus extracts about `pages_per_worker` pages on average.
+
+A crawl process keeps one pool for its whole life (`process_pool`): the long-lived crawl process of
+`mediamon worker` runs many crawls in turn and must not pay the extraction workers' start (importing
+trafilatura, lxml) for each; the job's settings travel with each page (crawler.run.work.process_keyed).
 """
 
 from __future__ import annotations
@@ -67,9 +71,40 @@ class PagePool:
         self.executor, self.submitted = self._new_executor(), 0
         return True
 
+    def settle(self) -> None:
+        """Wait for the retired pools to exit (between crawls: their pages are all done by then)."""
+        for old in self.retired:
+            old.shutdown(wait=True)
+        self.retired.clear()
+
     def shutdown(self) -> None:
         """Cancel pages not started, wait for every worker of every pool to exit."""
         self.executor.shutdown(wait=True, cancel_futures=True)
         for old in self.retired:
             old.shutdown(wait=True)
         self.retired.clear()
+
+
+_process_pool: PagePool | None = None
+
+
+def process_pool(*, workers: int, initializer: Callable[..., object], initargs: tuple[Any, ...],
+                 pages_per_worker: int) -> PagePool:
+    """This process's extraction pool: created on first use, then kept warm across crawls (replaced
+    only if asked for another number of workers)."""
+    global _process_pool
+    if _process_pool is not None and _process_pool.workers != workers:
+        _process_pool.shutdown()
+        _process_pool = None
+    if _process_pool is None:
+        _process_pool = PagePool(workers=workers, initializer=initializer, initargs=initargs,
+                                 pages_per_worker=pages_per_worker)
+    return _process_pool
+
+
+def close_process_pool() -> None:
+    """Shut this process's extraction pool down (at the end of the crawl process)."""
+    global _process_pool
+    if _process_pool is not None:
+        _process_pool.shutdown()
+        _process_pool = None
