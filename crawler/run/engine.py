@@ -110,8 +110,9 @@ class Engine:
     def run(self, main: Callable[[], Coroutine[Any, Any, int]]) -> int:
         """Run `main()` on the reactor until it returns; then stop the reactor and the extraction pool."""
         from scrapy.utils.defer import deferred_from_coro
-        from twisted.internet import reactor
+        from twisted.internet import reactor as installed
 
+        reactor: Any = installed  # the asyncio reactor (the stubs know only the interfaces)
         self._install_resolver()
         result: dict[str, Any] = {}
 
