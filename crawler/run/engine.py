@@ -53,6 +53,9 @@ class CrawlOrder:
     timeouts: db.Timeouts
     retry: writer.Retry
     claims: Callable[[writer.Writer], Any] | None = None  # worker mode: URL claims on the run's writer
+    #: seconds to wait before the first request (worker mode: the job's delay, so that two tasks of one
+    #: host back to back keep the delay between them, whichever worker runs the next one)
+    lead_in: float = 0.0
 
 
 def exit_code(status: str) -> int:
@@ -201,6 +204,8 @@ class Engine:
         message: str | None = "crawl raised"
         self.current, self.crawls = crawler, self.crawls + 1
         try:
+            if order.lead_in > 0 and not self.stopping:
+                await asyncio.sleep(order.lead_in)
             if self.stopping:
                 close_reason["value"] = "shutdown"  # stopped before it began: nothing fetched
             else:

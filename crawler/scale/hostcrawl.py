@@ -113,6 +113,9 @@ class Slot:
             workers=self.settings.workers, timeouts=db.timeouts_from(self.settings),
             retry=writer.Retry(outage_seconds=self.settings.db_outage_seconds),
             claims=lambda dbw: claims.Claims(dbw, task["holder"], worker),
+            # the host's previous task may have ended a moment ago (in this process or another worker's):
+            # its delay holds between the two as well
+            lead_in=job.limits.delay_seconds,
         )
         return engine.exit_code(await self.engine.run_crawl(order))
 
