@@ -61,7 +61,7 @@ class PagePipeline:
         self.packed = work.PackedConfig.of(config)  # pickled once per crawl, sent with each page
         # the process's pool, warm across the crawls a process runs; recycled: caches do not grow
         self.pool = pagepool.process_pool(workers=self.workers, initializer=work.init_worker, initargs=(),
-                                          pages_per_worker=work.WORKER_MAX_PAGES)
+                                          pages_per_worker=work.WORKER_MAX_PAGES, preload=work.PRELOAD)
         # pages must not wait for the next page to be stored (the last ones of a run, or while only
         # slow requests are in flight): flush on a timer too
         self.stop_ticker = asyncio.Event()

@@ -41,6 +41,9 @@ MAX_PARSE_BYTES = 1_000_000
 TRIM_AFTER_BYTES = 500_000
 #: pages per worker extracted before the pool is replaced (crawler.fetch.pagepool)
 WORKER_MAX_PAGES = 200
+#: modules the extraction pool's fork server imports once (crawler.fetch.pagepool): this one and,
+#: through it, trafilatura, lxml and htmldate
+PRELOAD = ("crawler.run.work",)
 #: address-space limit of one extraction worker (RLIMIT_AS, bytes)
 WORKER_MEMORY_LIMIT = 2 * 1024**3
 
