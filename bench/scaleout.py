@@ -280,8 +280,9 @@ def main() -> None:
     print(f"logs in {log_dir}; {os.cpu_count()} cores", flush=True)
 
     if "politeness" in parts:
-        # politeness-bound: a host's task spends ~20 s waiting on its delay, against a process start of a
-        # few seconds (measured by the 1-worker run: wall time / 8 - 20 s)
+        # politeness-bound: a host's task spends ~20 s waiting on its delay (with the default 20 articles
+        # per feed), against a per-task overhead of planning, the delay before its first request and
+        # closing (the crawl process is started once per worker slot)
         delay = 0.5
         site = farm_site.start_farm(hosts=8, feeds_per_host=2, articles_per_feed=args.polite_articles, words=200)
         try:
