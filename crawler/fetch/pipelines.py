@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -60,7 +61,8 @@ class PagePipeline:
         self.worker_config = config
         self.packed = work.PackedConfig.of(config)  # pickled once per crawl, sent with each page
         # the process's pool, warm across the crawls a process runs; recycled: caches do not grow
-        self.pool = pagepool.process_pool(workers=self.workers, initializer=work.init_worker, initargs=(),
+        self.pool = pagepool.process_pool(workers=self.workers, initializer=work.init_worker,
+                                          initargs=(None, work.WORKER_MEMORY_LIMIT, os.getpid()),
                                           pages_per_worker=work.WORKER_MAX_PAGES, preload=work.PRELOAD)
         # pages must not wait for the next page to be stored (the last ones of a run, or while only
         # slow requests are in flight): flush on a timer too

@@ -14,7 +14,8 @@ bounds the worker (README, "Reliability"):
   `crawler.fetch.pagepool`, not `max_tasks_per_child`, which can deadlock: gh-115634);
 - `RLIMIT_AS` caps a worker's address space at `WORKER_MEMORY_LIMIT`: a page that still needs more
   fails alone as ``extract_failed`` (MemoryError, or the worker dies and the pool is rebuilt);
-- the worker dies with the crawl process (`lifeline.set_death_signal`).
+- the worker dies with the crawl process (`lifeline.die_with_process`; its parent is the pool's fork
+  server, which lives as long as its children do, so the parent's death signal alone is not enough).
 """
 
 from __future__ import annotations
@@ -83,9 +84,11 @@ _configs: dict[str, WorkerConfig] = {}
 CONFIGS_KEPT = 8
 
 
-def init_worker(config: WorkerConfig | None = None, memory_limit: int | None = WORKER_MEMORY_LIMIT) -> None:
-    """Process-pool initializer: bound this worker's memory, die with the crawl; `config` installs one
-    job's config for `process_page` (pools that serve one job only, and the benches)."""
+def init_worker(config: WorkerConfig | None = None, memory_limit: int | None = WORKER_MEMORY_LIMIT,
+                crawl_pid: int | None = None) -> None:
+    """Process-pool initializer: bound this worker's memory, die with the crawl process (`crawl_pid`, or
+    the parent); `config` installs one job's config for `process_page` (pools that serve one job only,
+    and the benches)."""
     global _config
     _config = config
     if config is not None:
@@ -93,6 +96,8 @@ def init_worker(config: WorkerConfig | None = None, memory_limit: int | None = W
     from crawler.run import lifeline
 
     lifeline.set_death_signal()
+    if crawl_pid is not None:  # started by a fork server: the parent is the server, not the crawl
+        lifeline.die_with_process(crawl_pid)
     # the imported libraries' objects (~100,000) live for the worker's life: out of the collector's
     # sight, the full collection after a large page (`_trim`) costs ~0 ms instead of ~50 ms
     gc.freeze()
