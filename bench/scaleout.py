@@ -10,11 +10,12 @@
      of the worker and all its descendants (read from /proc) over the measured tasks (the corpus pages
      on 4 hosts: 4 tasks), divided by the articles they stored. Cold: a fresh worker on the same
      pages, its start and its crawl process's start included. PostgreSQL's own CPU is not counted.
+  4. per-task cost: the same warm worker's CPU over 8 tiny tasks (one feed, 2 articles each), per task.
 
 Each run: a scratch database, the leader queues one task per host and stops, then the workers run the
 queue empty; wall time from the workers' start to the last task's end.
 
-    .venv/bin/python bench/scaleout.py [--corpus DIR] [--only politeness,cpu,efficiency] [--workers 1,2,4]
+    .venv/bin/python bench/scaleout.py [--corpus DIR] [--only politeness,cpu,efficiency,tasks] [--workers 1,2,4]
         [--copies 3] [--polite-articles 20]
 DATABASE_URL selects the server (scratch databases are created and dropped); default: embedded PostgreSQL.
 """
@@ -267,7 +268,7 @@ def extraction_alone(pages: list[bytes]) -> tuple[float, float]:
 
 def main() -> None:
     parser = arg_parser(__doc__ or "")
-    parser.add_argument("--only", default="politeness,cpu,efficiency")
+    parser.add_argument("--only", default="politeness,cpu,efficiency,tasks")
     parser.add_argument("--workers", default="1,2,4", help="worker counts to compare (default 1,2,4)")
     parser.add_argument("--copies", type=int, default=3, help="distinct copies of each corpus page (default 3)")
     parser.add_argument("--polite-articles", type=int, default=20,
@@ -315,6 +316,9 @@ def main() -> None:
         finally:
             site.stop()
 
+    if "tasks" in parts:
+        task_cost(admin_url, log_dir)
+
     if "efficiency" in parts:
         hosts = 4
         per_host = len(pages) // hosts
@@ -342,6 +346,21 @@ def main() -> None:
         finally:
             site.stop()
             warm.stop()
+
+
+def task_cost(admin_url: str, log_dir: Path, hosts: int = 8) -> None:
+    """4. what one more task costs a warm worker: `hosts` tasks of one feed and 2 short generated articles."""
+    site = farm_site.start_farm(hosts=hosts, feeds_per_host=1, articles_per_feed=2, words=200)
+    warm = farm_site.start_farm(hosts=1, feeds_per_host=1, articles_per_feed=20)
+    try:
+        print(f"\n4. per-task cost: 1 warm worker, {hosts} tasks of 1 feed and 2 short articles each")
+        w = warm_efficiency(warm, site, admin_url, log_dir)
+        print(f"   {w['cpu_s'] * 1000 / hosts:.0f} CPU ms and {w['seconds'] / hosts:.2f}s wall per task "
+              f"({w['stored']:.0f} articles stored; worker {w['worker_s'] * 1000 / hosts:.0f}, crawl "
+              f"{w['crawl_s'] * 1000 / hosts:.0f}, extraction {w['extraction_s'] * 1000 / hosts:.0f} ms per task)")
+    finally:
+        site.stop()
+        warm.stop()
 
 
 if __name__ == "__main__":
