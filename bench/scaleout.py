@@ -212,11 +212,13 @@ def warm_efficiency(warm: farm_site.Farm, site: farm_site.Farm, admin_url: str, 
             seconds = time.perf_counter() - start
             roles = {k: v - roles0[k] for k, v in tree_roles(worker.pid).items()}
             cpu, stored = sum(roles.values()), _one(scratch.url, "SELECT count(*) FROM articles") - stored0
+            runs_ok = _one(scratch.url, "SELECT count(*) FROM crawl_runs WHERE job = 'farm' AND status = 'succeeded'")
+            fetched = _one(scratch.url, "SELECT sum((counters->>'fetched')::int) FROM crawl_runs WHERE job = 'farm'")
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.wait()
-        return {"stored": stored, "seconds": seconds, "cpu_s": cpu, "warmup": stored0,
-                **{f"{k}_s": v for k, v in roles.items()}}
+        return {"runs_ok": runs_ok, "fetched": fetched, "stored": stored, "seconds": seconds, "cpu_s": cpu,
+                "warmup": stored0, **{f"{k}_s": v for k, v in roles.items()}}
     finally:
         scratch.drop()
 
@@ -356,7 +358,8 @@ def task_cost(admin_url: str, log_dir: Path, hosts: int = 8) -> None:
         print(f"\n4. per-task cost: 1 warm worker, {hosts} tasks of 1 feed and 2 short articles each")
         w = warm_efficiency(warm, site, admin_url, log_dir)
         print(f"   {w['cpu_s'] * 1000 / hosts:.0f} CPU ms and {w['seconds'] / hosts:.2f}s wall per task "
-              f"({w['stored']:.0f} articles stored; worker {w['worker_s'] * 1000 / hosts:.0f}, crawl "
+              f"({w['runs_ok']:.0f} runs succeeded, {w['fetched']:.0f} pages fetched, {w['stored']:.0f} articles "
+              f"stored; worker {w['worker_s'] * 1000 / hosts:.0f}, crawl "
               f"{w['crawl_s'] * 1000 / hosts:.0f}, extraction {w['extraction_s'] * 1000 / hosts:.0f} ms per task)")
     finally:
         site.stop()
