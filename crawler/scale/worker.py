@@ -105,6 +105,8 @@ class Worker:
 
     async def _crawl(self, path: Path, run_id: int, task: queue.HostTask) -> int:
         """Hand the task to an idle crawl process of this worker (a new one if none is idle); its exit status."""
+        while self.idle and self.idle[-1].returncode is not None:  # exited while idle (a signal, a crash)
+            self.children.discard(self.idle.pop())
         child = self.idle.pop() if self.idle else await self._start_child()
         order = {"job_path": str(path), "run_id": run_id, "host": task.host, "holder": task.key}
         try:
@@ -119,7 +121,8 @@ class Worker:
         if recycle or code is None:
             exited = await child.wait()  # it exits by itself (recycled, stopped) or has died
             self.children.discard(child)
-            code = exited if code is None else code
+            if code is None:  # no answer: the task was not crawled to its end, whatever the exit code
+                code = exited or 1
         else:
             self.idle.append(child)
         return code
