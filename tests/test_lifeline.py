@@ -75,3 +75,22 @@ def test_the_death_signal_alone_ends_the_child(tmp_path: Path) -> None:
 def test_without_either_the_child_would_outlive_its_parent(tmp_path: Path) -> None:
     """The control case: the two tests above can fail."""
     assert _child_outlives_parent_kill(death_signal=False, use_pipe=False, tmp_path=tmp_path)
+
+
+def test_a_process_watching_another_than_its_parent_ends_with_it() -> None:
+    """An extraction worker's parent is the pool's fork server; it ends with the crawl process instead."""
+    watched = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    code = f"import time; from crawler.run import lifeline; lifeline.die_with_process({watched.pid}); time.sleep(60)"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    watcher = subprocess.Popen([sys.executable, "-c", code], env=env)
+    try:
+        time.sleep(1.5)  # the watcher is importing and arming its watch
+        assert watcher.poll() is None, "the watcher ended while the watched process was alive"
+        watched.kill()
+        watched.wait()
+        assert watcher.wait(timeout=5) == 1
+    finally:
+        for proc in (watched, watcher):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -58,8 +59,11 @@ class PagePipeline:
             max_page_bytes=job.limits.max_page_bytes,
         )
         self.worker_config = config
-        self.pool = pagepool.PagePool(workers=self.workers, initializer=work.init_worker, initargs=(config,),
-                                      pages_per_worker=work.WORKER_MAX_PAGES)  # recycled: caches do not grow
+        self.packed = work.PackedConfig.of(config)  # pickled once per crawl, sent with each page
+        # the process's pool, warm across the crawls a process runs; recycled: caches do not grow
+        self.pool = pagepool.process_pool(workers=self.workers, initializer=work.init_worker,
+                                          initargs=(None, work.WORKER_MEMORY_LIMIT, os.getpid()),
+                                          pages_per_worker=work.WORKER_MAX_PAGES, preload=work.PRELOAD)
         # pages must not wait for the next page to be stored (the last ones of a run, or while only
         # slow requests are in flight): flush on a timer too
         self.stop_ticker = asyncio.Event()
@@ -73,7 +77,7 @@ class PagePipeline:
         for attempt in (1, 2):
             executor = None
             try:
-                executor, future = self.pool.submit(work.process_page, fetched)
+                executor, future = self.pool.submit(work.process_keyed, self.packed, fetched)
                 result: models.Page | models.Ended = await asyncio.wrap_future(future)
                 return result
             except BrokenProcessPool as exc:
@@ -152,5 +156,5 @@ class PagePipeline:
         try:
             await self.flush()
         finally:
-            if self.pool is not None:
-                self.pool.shutdown()
+            if self.pool is not None:  # the pool stays up for the process's next crawl
+                self.pool.settle()

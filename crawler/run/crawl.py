@@ -1,8 +1,7 @@
-"""One run of one job: validated in the parent, crawled in a child process with a fresh Twisted reactor."""
+"""One run of one job: validated in the parent, crawled in a child process (crawler.run.engine)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import logging
@@ -24,7 +23,7 @@ from crawler import config, logs, models, outcomes
 from crawler.fetch import docstate, urls
 from crawler.jobs import jobs
 from crawler.match import topics
-from crawler.run import lifeline
+from crawler.run import engine, lifeline
 from crawler.store import db, lease, migrate, monitor, store, writer
 
 log = logging.getLogger(__name__)
@@ -231,70 +230,26 @@ def scrapy_settings(job: Any, settings: config.Settings) -> dict[str, Any]:
 # --- child process ------------------------------------------------------------------------------
 
 #: exit code of a crawl child that could not close its row because the database stayed gone
-EXIT_DB_LOST = 3
+EXIT_DB_LOST = engine.EXIT_DB_LOST
 
 
 def _child_main(plan: RunPlan, alive: Any) -> None:
-    """Entry point of the crawl process: run the spider, then close the crawl_runs row."""
+    """Entry point of the crawl process: run the spider once (crawler.run.engine), closing the crawl_runs row."""
     os.setpgrp()  # terminal Ctrl-C reaches the parent only, which forwards it once
     lifeline.die_with_parent(plan.parent_pid, alive)
     logs.setup(plan.settings.log_level, plan.settings.log_format)
     db.TIMEOUTS = plan.timeouts
-    from scrapy import signals
-    from scrapy.crawler import CrawlerProcess
+    order = engine.CrawlOrder(job=plan.job, run_id=plan.run_id, db_url=plan.db_url, scrapy=plan.scrapy,
+                              workers=plan.settings.workers, timeouts=plan.timeouts, retry=plan.retry)
+    crawl_engine = engine.Engine(plan.settings)
 
-    from crawler.fetch.spider import JobSpider
+    async def main() -> int:
+        status = await crawl_engine.run_crawl(order)
+        return EXIT_DB_LOST if status == engine.DB_LOST else 0  # the parent reads the status from the row
 
-    job = plan.job
-    dbw = writer.Writer(plan.db_url, job.name, plan.run_id, retry=plan.retry, timeouts=plan.timeouts)
-    now = datetime.now(UTC)
-    try:
-        source_ids = dbw.upsert_sources(job.sources)
-        dbw.sync_alerts(job)  # before the first batch: the store queues alerts per subscription
-        monitoring = dbw.run_sync(plan_monitoring, job, source_ids, now)
-    except db.DatabaseUnavailable as exc:
-        log.error("database unavailable before the crawl began", extra={"job": job.name, "error": str(exc)})
-        sys.exit(EXIT_DB_LOST)
-    run = RunContext(job=job, run_id=plan.run_id, dbw=dbw, source_ids=source_ids, workers=plan.settings.workers,
-                     plan=monitoring, now=now)
-    close_reason: dict[str, str] = {}
-
-    process = CrawlerProcess(plan.scrapy)
-    logs.setup(plan.settings.log_level, plan.settings.log_format)  # Scrapy configured logging too: ours wins
-    crawler = process.create_crawler(JobSpider)
-
-    def opened(spider: Any) -> None:
-        run.stats = crawler.stats
-
-    def closed(spider: Any, reason: str) -> None:
-        close_reason["value"] = reason
-
-    def stop(reason: str) -> None:
-        if crawler.engine is not None and "value" not in close_reason:
-            asyncio.get_running_loop().create_task(crawler.engine.close_spider_async(reason=reason))
-
-    run.stop = stop
-    crawler.signals.connect(opened, signal=signals.spider_opened)
-    crawler.signals.connect(closed, signal=signals.spider_closed)
-    process.crawl(crawler, job=job, run=run)
-    status: str = "failed"
-    message: str | None = "crawl raised"
-    try:
-        process.start()
-        status, message = final_status(close_reason.get("value", "unknown"), db_lost=run.db_failed or dbw.lost,
-                                       source_results=dbw.source_results, n_sources=len(job.sources))
-    except Exception as exc:  # noqa: BLE001 - recorded on the run, then re-raised
-        message = f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        try:
-            dbw.finish(status, dict(run.counters), message)
-        except db.DatabaseUnavailable as exc:
-            log.error("run not closed: database unavailable", extra={"job": job.name, "run": plan.run_id,
-                                                                     "status": status, "error": str(exc)})
-            sys.exit(EXIT_DB_LOST)
-        finally:
-            dbw.close()
+    code = crawl_engine.run(main)
+    if code:
+        sys.exit(code)
 
 
 # --- parent -------------------------------------------------------------------------------------
@@ -362,6 +317,8 @@ def _close(url: str, job: str, run_id: int, exitcode: int | None, lease_lost: bo
                 store.fail_if_running(conn, run_id, "job lease lost (database unreachable): crawl stopped")
             elif exitcode in (-signal.SIGTERM, -signal.SIGINT):  # stopped before Scrapy took over signals
                 store.close_if_running(conn, run_id, "interrupted", f"stopped by signal {-exitcode} while starting")
+            elif exitcode == engine.EXIT_INTERRUPTED:  # a second signal: the crawl was not waited for
+                store.close_if_running(conn, run_id, "interrupted", "stopped by a second signal")
             elif exitcode == EXIT_DB_LOST:
                 store.fail_if_running(conn, run_id, "database lost during the run")
             elif exitcode != 0:

@@ -10,7 +10,9 @@ Two mechanisms, because either alone has a gap:
   child's whole process group (the crawl child is its group's leader, its extraction workers are
   members).
 
-Extraction workers set the death signal too (`die_with_parent` without a pipe).
+Extraction workers start from a fork server, so their parent is that server, not the crawl process
+they work for; and the server lives as long as any of its children (they hold its "alive" pipe). They
+watch the crawl process itself instead (`die_with_process`: a pidfd, readable when it has ended).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import ctypes
 import ctypes.util
 import logging
 import os
+import select
 import signal
 import sys
 import threading
+import time
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -63,3 +67,32 @@ def _watch(alive: Any) -> None:
         with contextlib.suppress(OSError):
             os.killpg(os.getpgrp(), signal.SIGKILL)
     os._exit(1)
+
+
+def die_with_process(pid: int) -> None:
+    """End this process as soon as process `pid` (not necessarily the parent) has ended."""
+    try:
+        fd = os.pidfd_open(pid)  # Linux >= 5.3
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):
+        threading.Thread(target=_poll_process, args=(pid,), name="lifeline", daemon=True).start()
+        return
+    threading.Thread(target=_wait_pidfd, args=(fd,), name="lifeline", daemon=True).start()
+
+
+def _wait_pidfd(fd: int) -> None:
+    select.select([fd], [], [])
+    os._exit(1)
+
+
+def _poll_process(pid: int) -> None:
+    """Fallback without pidfds: check every second (signal 0 tests that the process exists)."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass

@@ -1,9 +1,15 @@
-"""`mediamon worker`: a procrastinate worker that runs host tasks, each as a crawl child process.
+"""`mediamon worker`: a procrastinate worker that runs host tasks in long-lived crawl processes.
+
+Each concurrency slot has one crawl process (crawler.scale.hostcrawl) that stays up across tasks: one
+Twisted reactor and one warm extraction pool for its life; the worker sends it a task on its stdin and
+reads the task's exit status back. Scrapy never runs in this process (procrastinate's loop stays free
+for heartbeats and sweeps; a crashing or leaking crawl takes only its own process down). A crawl
+process that dies mid-task fails that task as a crashed child did, and the next task gets a new one.
 
 Crash safety: every worker sweeps for stalled tasks (a worker whose heartbeat stopped, e.g. after
 `kill -9`) and puts them back in the queue; the dead attempt's run is closed as failed, and its URL
-claims are taken back by the retry (same holder) or expire. SIGTERM: the crawl children stop cleanly
-(no new requests; pages in flight are stored), their tasks are handed back to the queue, and the
+claims are taken back by the retry (same holder) or expire. SIGTERM: the crawl processes close their crawl cleanly
+(no new requests; pages in flight are stored) and exit, their tasks are handed back to the queue, and the
 worker exits; after `grace` seconds what is left is killed and handed back too.
 """
 
@@ -11,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -60,7 +67,9 @@ class Worker:
     def __init__(self, url: str, settings: config.Settings, *, grace: float = 30.0) -> None:
         self.url, self.settings, self.grace = url, settings, grace
         self.tag = worker_tag()
-        self.children: set[asyncio.subprocess.Process] = set()
+        self.children: set[asyncio.subprocess.Process] = set()  # crawl processes, one per busy or idle slot
+        self.idle: list[asyncio.subprocess.Process] = []  # waiting for their next task
+        self.started_children = 0
         self.stopping = False
         self.app = queue.make_app(url, register=self.register)
 
@@ -73,7 +82,7 @@ class Worker:
     # -- one task
 
     async def run_task(self, task_id: int, task: queue.HostTask) -> str:
-        """Crawl one job's sources on one host in a child process; hand the task back if stopped."""
+        """Crawl one job's sources on one host in a crawl process of this worker; hand the task back if stopped."""
         with tempfile.TemporaryDirectory(prefix="mediamon-task-") as tmp:
             path = Path(tmp) / f"{task.job}.toml"
             path.write_text(task.job_toml, encoding="utf-8")
@@ -95,25 +104,74 @@ class Worker:
         return "done"
 
     async def _crawl(self, path: Path, run_id: int, task: queue.HostTask) -> int:
-        env = {**os.environ, hostcrawl.DB_ENV: self.url}
-        child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "crawler.scale.hostcrawl", str(path), str(run_id), task.host, task.key, self.tag,
-            str(os.getpid()), env=env,
-        )
-        self.children.add(child)
+        """Hand the task to an idle crawl process of this worker (a new one if none is idle); its exit status."""
+        while self.idle and self.idle[-1].returncode is not None:  # exited while idle (a signal, a crash)
+            self.children.discard(self.idle.pop())
+        child = self.idle.pop() if self.idle else await self._start_child()
+        order = {"job_path": str(path), "run_id": run_id, "host": task.host, "holder": task.key}
         try:
             if self.stopping:  # shutdown began while this task was starting
                 child.send_signal(signal.SIGTERM)
-            return await child.wait()
+            code, recycle = await self._ask(child, order)
         except asyncio.CancelledError:  # aborted after the grace period: kill, record, hand back
-            with contextlib.suppress(ProcessLookupError):
-                child.kill()
-            await child.wait()
+            await self._kill(child)
             await asyncio.to_thread(self._close_run, run_id, "interrupted", "worker stopped: crawl killed after grace")
             await self.hand_back(task)
             raise
-        finally:
+        if recycle or code is None:
+            exited = await child.wait()  # it exits by itself (recycled, stopped) or has died
             self.children.discard(child)
+            if code is None:  # no answer: the task was not crawled to its end, whatever the exit code
+                code = exited or 1
+        else:
+            self.idle.append(child)
+        return code
+
+    async def _start_child(self) -> asyncio.subprocess.Process:
+        env = {**os.environ, hostcrawl.DB_ENV: self.url}
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "crawler.scale.hostcrawl", self.tag, str(os.getpid()), env=env,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )
+        self.children.add(child)
+        self.started_children += 1
+        log.info("crawl process started", extra={"worker": self.tag, "pid": child.pid})
+        return child
+
+    @staticmethod
+    async def _ask(child: asyncio.subprocess.Process, order: dict[str, Any]) -> tuple[int | None, bool]:
+        """Send one task, wait for its answer: (code, recycle); (None, True) if the process died first."""
+        assert child.stdin is not None and child.stdout is not None
+        try:
+            child.stdin.write(json.dumps(order).encode() + b"\n")
+            await child.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            return None, True
+        line = await child.stdout.readline()
+        if not line:
+            return None, True
+        answer = json.loads(line)
+        return int(answer["code"]), bool(answer["recycle"])
+
+    async def _kill(self, child: asyncio.subprocess.Process) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            child.kill()
+        await child.wait()
+        self.children.discard(child)
+        with contextlib.suppress(ValueError):
+            self.idle.remove(child)
+
+    async def _close_children(self) -> None:
+        """At the end: idle crawl processes are told to go (stdin closed), and killed if they linger."""
+        for child in list(self.children):
+            if child.stdin is not None:
+                child.stdin.close()
+            try:
+                await asyncio.wait_for(child.wait(), timeout=10)
+            except TimeoutError:
+                await self._kill(child)
+        self.children.clear()
+        self.idle.clear()
 
     def _started(self, task_id: int, task: queue.HostTask) -> int:
         with db.connect(self.url, autocommit=True, attempts=3) as conn:
@@ -230,6 +288,7 @@ class Worker:
                     side.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await side
+                await self._close_children()
         log.info("worker stopped", extra={"worker": self.tag})
 
 
