@@ -29,10 +29,9 @@ from typing import Any, BinaryIO
 
 from crawler import config, logs
 from crawler.errors import JobError
-from crawler.fetch import urls
 from crawler.jobs import jobs
 from crawler.run import crawl, engine, lifeline
-from crawler.scale import claims
+from crawler.scale import claims, queue
 from crawler.store import db, writer
 
 log = logging.getLogger(__name__)
@@ -44,14 +43,6 @@ EXIT_INTERRUPTED = engine.EXIT_INTERRUPTED
 MAX_TASKS = 200
 #: peak resident memory after which the crawl process is replaced at the end of its task (bytes)
 MAX_RSS_BYTES = 1024**3
-
-
-def host_job(job: jobs.Job, host: str) -> jobs.Job:
-    """The job restricted to the sources on `host` (their links to other hosts stay offsite)."""
-    sources = tuple(s for s in job.sources if urls.host(s.url) == host)
-    if not sources:
-        raise ValueError(f"job {job.name!r} has no source on host {host!r}")
-    return job.model_copy(update={"sources": sources})
 
 
 def worker_settings(job: jobs.Job, settings: config.Settings) -> dict[str, Any]:
@@ -103,8 +94,8 @@ class Slot:
     async def run_task(self, task: dict[str, Any]) -> int:
         host, run_id = task["host"], int(task["run_id"])
         try:
-            job = host_job(jobs.load_job(Path(task["job_path"])), host)
-        except (JobError, ValueError) as exc:
+            job = queue.host_job(jobs.load_job(Path(task["job_path"])), host)
+        except (JobError, queue.NoSuchHost) as exc:
             log.error("task not crawled", extra={"host": host, "run": run_id, "error": str(exc)})
             return 1
         worker = self.worker
