@@ -90,12 +90,12 @@ def plan_monitoring(conn: psycopg.Connection, job: Any, source_ids: dict[str, in
     from crawler.fetch.spider import Doc
 
     declared = {s.url: s for s in job.sources}
+    everything = monitor.documents(conn, job.name)
     docs = []
-    for doc in monitor.due_sources(conn, job, now):
+    for doc in monitor.due_among(everything, job, now):
         source = declared[doc.root_url]
         polled = doc if doc.polls_since_audit or doc.poll.last_polled_at else None
         docs.append(Doc(doc.url, doc.kind, source, doc.id, polled, root_id=source_ids.get(doc.root_url)))
-    everything = monitor.documents(conn, job.name)
     untrusted = frozenset(urls.host(d.url) for d in everything if d.host_verdict)
     revisits = tuple(monitor.due_revisits(conn, job.name, now, job.monitor.revisit_offsets, REVISITS_PER_RUN))
     since = now - timedelta(days=job.limits.max_age_days)

@@ -85,11 +85,12 @@ def due_hosts(conn: psycopg.Connection, job: jobs.Job, now: datetime, *, revisit
     document is due), or a young article due for a revisit / a failed fetch to retry on that host's
     allowed hosts. A host with none of these gets no task: its process start and poll are saved."""
     why: dict[str, str] = {}
-    known = {d.url for d in monitor.documents(conn, job.name)}
+    docs = monitor.documents(conn, job.name)
+    known = {d.url for d in docs}
     for source in job.sources:
         if source.url not in known:
             why.setdefault(urls.host(source.url), NEW_SOURCE)
-    for doc in monitor.due_sources(conn, job, now):
+    for doc in monitor.due_among(docs, job, now):
         why.setdefault(urls.host(doc.root_url), DOCUMENTS_DUE)
     rest = [h for h in job_hosts(job) if h not in why]
     if rest:

@@ -35,10 +35,15 @@ def due_sources(conn: psycopg.Connection, job: Any, now: datetime) -> list[docst
     Documents of sources no longer in the job file are left out. With adaptive polling off, every document
     is due (the job's cron decides); a `site` source is rediscovered only every `monitor.rediscover`.
     """
+    return due_among(documents(conn, job.name), job, now)
+
+
+def due_among(docs: Sequence[docstate.Document], job: Any, now: datetime) -> list[docstate.Document]:
+    """`due_sources` on documents already read (`documents(conn, job.name)`)."""
     declared = {s.url for s in job.sources}
     adaptive = job.monitor.adaptive
     due = []
-    for doc in documents(conn, job.name):
+    for doc in docs:
         if doc.root_url not in declared:
             continue
         if (doc.kind == "site" or adaptive) and not polling.due(doc.poll, now):
