@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import gzip
-import hashlib
 import json
 import logging
 import statistics
@@ -16,7 +15,7 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from _common import arg_parser, scorer, timed
+from _common import arg_parser, half, scorer, timed
 
 from crawler.extract import cli as extract_cli
 from crawler.extract import extract
@@ -75,7 +74,7 @@ def main() -> None:
             ms.append(elapsed)
             cpu.append(cpu_ms)
         metrics, errors = score_mod.score(manifest, preds, date(1995, 1, 1), now.date())
-        halves = {h: score_mod.score({k: v for k, v in manifest.items() if _half(k) == h}, preds,
+        halves = {h: score_mod.score({k: v for k, v in manifest.items() if half(k) == h}, preds,
                                      date(1995, 1, 1), now.date())[0]["exact_day_accuracy"] for h in "AB"}
         rows.append((name, metrics, statistics.mean(ms), statistics.mean(cpu), halves))
         if args.out_dir:
@@ -93,12 +92,8 @@ def main() -> None:
     print("mediamon (production) date sources: " + ", ".join(f"{k} {v}" for k, v in sources.most_common()))
     print(f"mediamon rejected {len(rejected)} pages (no date in production):")
     for name, why in sorted(rejected.items()):
-        print(f"  {name} [{_half(name)}] expected {manifest[name]}: {why}")
+        print(f"  {name} [{half(name)}] expected {manifest[name]}: {why}")
 
-
-def _half(name: str) -> str:
-    """Deterministic dev split (A: even first byte of the file name's SHA-1): develop on A, check on B."""
-    return "A" if hashlib.sha1(name.encode()).digest()[0] % 2 == 0 else "B"
 
 
 if __name__ == "__main__":

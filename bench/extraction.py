@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import functools
 import gzip
-import hashlib
 import json
 import logging
 import statistics
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _common import arg_parser, scorer, timed
+from _common import arg_parser, half, scorer, timed
 
 from crawler.extract import cli as extract_cli
 
@@ -84,7 +83,7 @@ def main() -> None:
             ms.append(elapsed)
             cpu.append(cpu_ms)
         metrics, per_item = score_mod.score(truth, preds, n_boot=200)
-        halves = {h: score_mod.score({k: v for k, v in truth.items() if _half(k) == h}, preds, n_boot=0)[0]["f1"]
+        halves = {h: score_mod.score({k: v for k, v in truth.items() if half(k) == h}, preds, n_boot=0)[0]["f1"]
                   for h in "AB"}
         rows.append((name, metrics, statistics.mean(ms), statistics.mean(cpu), max(ms), halves))
         if args.out_dir:
@@ -102,7 +101,7 @@ def main() -> None:
               f"{halves['A']:6.3f} {halves['B']:6.3f}")
     print(f"mediamon rejected {len(rejected)} of {len(ids)} pages (all are articles in this set)")
     for key, why in sorted(rejected.items()):
-        print(f"  {key[:12]} [{_half(key)}]: {why}")
+        print(f"  {key[:12]} [{half(key)}]: {why}")
     _field_checks(truth_full, ids, fields)
 
 
@@ -133,10 +132,6 @@ def _field_checks(
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
-
-def _half(key: str) -> str:
-    """Deterministic split (A: even first byte of the key's SHA-1), the same rule as bench/dates.py."""
-    return "A" if hashlib.sha1(key.encode()).digest()[0] % 2 == 0 else "B"
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 import logging
 import re
@@ -31,7 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from _common import arg_parser, scorer
+from _common import arg_parser, half, scorer
 
 from crawler.extract import cli as extract_cli
 
@@ -90,9 +89,6 @@ def load(root: Path) -> tuple[list[Page], int]:
                 ))
     return pages, skipped
 
-
-def half(publisher: str) -> str:
-    return "A" if hashlib.sha1(publisher.encode()).digest()[0] % 2 == 0 else "B"
 
 
 def squash(text: str | None) -> str:
